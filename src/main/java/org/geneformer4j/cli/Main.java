@@ -1,0 +1,64 @@
+package org.geneformer4j.cli;
+
+import java.io.PrintWriter;
+import org.geneformer4j.util.UserException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code geneformer} command. Exit codes: 0 success, 1 runtime error (bad input, failed run), 2 usage error.
+ * Errors are one line on stderr; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "geneformer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Geneformer single-cell foundation model: tokenize, inspect datasets, and more.",
+        subcommands = {TokenizeCommand.class, DatasetCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print more detail, and stack traces on errors.")
+    static boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI without exiting the JVM (tests call this). */
+    public static int run(String... args) {
+        verbose = false;
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            if (ex instanceof UserException) {
+                err.println("error: " + ex.getMessage());
+            } else {
+                err.println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            }
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + ex.getMessage());
+            err.println("(see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    static void info(String msg) {
+        System.err.println(msg);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"geneformer4j " + (v == null ? "(development build)" : v),
+                    "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package org.geneformer4j.dataset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.geneformer4j.util.UserException;
+
+/**
+ * Opens tokenized datasets: a {@code save_to_disk} directory (this program's output, upstream's, or a
+ * Genecorpus shard), a single {@code .arrow} file, or a {@code .parquet} file.
+ */
+public final class Datasets {
+    private Datasets() {
+    }
+
+    public static DatasetReader open(Path path) {
+        if (!Files.exists(path)) {
+            throw new UserException(path + ": dataset not found");
+        }
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(path)) {
+            return new ArrowShards(dataFiles(path));
+        }
+        if (name.endsWith(".parquet")) {
+            return ParquetTable.open(path);
+        }
+        if (name.endsWith(".arrow")) {
+            return new ArrowShards(List.of(path));
+        }
+        throw new UserException(path + ": not a dataset (expected a datasets directory, .arrow or .parquet)");
+    }
+
+    /** Opens several datasets as one, concatenated in the order given; their columns must agree. */
+    public static DatasetReader concat(List<Path> paths) {
+        return ConcatReader.of(paths);
+    }
+
+    static List<Path> dataFiles(Path dir) {
+        Path state = dir.resolve("state.json");
+        if (Files.isRegularFile(state)) {
+            try {
+                JsonNode root = new ObjectMapper().readTree(state.toFile());
+                List<Path> files = new ArrayList<>();
+                for (JsonNode f : root.path("_data_files")) {
+                    Path p = dir.resolve(f.path("filename").asText());
+                    if (!Files.isRegularFile(p)) {
+                        throw new UserException(dir + ": state.json lists " + p.getFileName() + ", which is missing");
+                    }
+                    files.add(p);
+                }
+                return files;
+            } catch (IOException e) {
+                throw new UserException(state + ": unreadable state.json: " + e.getMessage(), e);
+            }
+        }
+        if (Files.isRegularFile(dir.resolve("dataset_dict.json"))) {
+            throw new UserException(dir + ": a DatasetDict; pass one of its split directories (e.g. " + dir.resolve("train") + ")");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> arrows = s.filter(p -> p.toString().endsWith(".arrow")).sorted().toList();
+            if (arrows.isEmpty()) {
+                throw new UserException(dir + ": not a datasets directory (no state.json and no .arrow files)");
+            }
+            return arrows;
+        } catch (IOException e) {
+            throw new UserException(dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.geneformer4j.io;
+
+import io.jhdf.api.Dataset;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Rows of a compressed-sparse matrix whose rows are contiguous on disk (h5ad CSR; 10x CSC, whose columns are
+ * cells), read by slicing only the block's range of {@code data} and {@code indices}.
+ */
+final class SlicedCsr {
+    private final Path file;
+    private final Dataset data;
+    private final Dataset indices;
+    private final long[] indptr;
+    private final int[] columnMap;
+
+    /**
+     * @param columnMap new column of each on-disk column, or -1 to drop it (10x non-expression features);
+     *                  null keeps all columns as they are
+     */
+    SlicedCsr(Path file, Dataset data, Dataset indices, long[] indptr, int nCols, int[] columnMap) {
+        this.file = file;
+        this.data = data;
+        this.indices = indices;
+        this.indptr = indptr;
+        this.columnMap = columnMap;
+    }
+
+    CsrBlock read(int start, int end) {
+        long from = indptr[start];
+        int nnz = Math.toIntExact(indptr[end] - from);
+        int[] ptr = new int[end - start + 1];
+        for (int i = 0; i <= end - start; i++) ptr[i] = (int) (indptr[start + i] - from);
+        if (nnz == 0) {
+            return new CsrBlock(start, end - start, ptr, new int[0], new double[0]);
+        }
+        int[] idx = Hdf5.toInts(Hdf5.readSlice(indices, from, nnz, file));
+        double[] val = Hdf5.toDoubles(Hdf5.readSlice(data, from, nnz, file));
+        if (columnMap == null) {
+            return new CsrBlock(start, end - start, ptr, idx, val);
+        }
+        int[] newPtr = new int[ptr.length];
+        int w = 0;
+        for (int r = 0; r < end - start; r++) {
+            for (int k = ptr[r]; k < ptr[r + 1]; k++) {
+                int c = columnMap[idx[k]];
+                if (c >= 0) {
+                    idx[w] = c;
+                    val[w++] = val[k];
+                }
+            }
+            newPtr[r + 1] = w;
+        }
+        return new CsrBlock(start, end - start, newPtr, Arrays.copyOf(idx, w), Arrays.copyOf(val, w));
+    }
+}

@@ -1,0 +1,328 @@
+package org.geneformer4j.tokenize;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.geneformer4j.dataset.Column;
+import org.geneformer4j.dataset.ColumnType;
+import org.geneformer4j.dataset.HfDatasetWriter;
+import org.geneformer4j.dataset.RowBatch;
+import org.geneformer4j.io.CellMatrixReader;
+import org.geneformer4j.io.CsrBlock;
+import org.geneformer4j.io.ObsColumn;
+import org.geneformer4j.io.ObsTable;
+import org.geneformer4j.io.Readers;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import org.geneformer4j.vocab.GeneVocabulary;
+
+/**
+ * Tokenizes single-cell count files into a Hugging Face dataset, as upstream's
+ * {@code TranscriptomeTokenizer.tokenize_data}: one row per cell that passes {@code filter_pass}, in input order,
+ * with {@code input_ids}, the requested obs attributes, {@code cell_id} and {@code length}.
+ *
+ * <p>While workers encode one block of cells, the next block is read on its own thread; output order never
+ * depends on the thread count.
+ */
+public final class Tokenizer {
+    public static final String CELL_ID = "cell_id";
+    private static final String N_COUNTS = "n_counts";
+    private static final String FILTER_PASS = "filter_pass";
+
+    private final TokenizerSettings settings;
+    private final GeneVocabulary vocab;
+    private final Consumer<String> log;
+
+    public Tokenizer(TokenizerSettings settings, GeneVocabulary vocab, Consumer<String> log) {
+        if (settings.specialTokens() && !vocab.hasSpecialTokens()) {
+            throw new UserException("special tokens requested but the " + vocab.name()
+                    + " vocabulary has no <cls>/<eos> (use --no-special-tokens, or the V2 vocabulary)");
+        }
+        if (!settings.specialTokens() && vocab.hasSpecialTokens()) {
+            log.accept("warning: the " + vocab.name() + " vocabulary has <cls>/<eos> but special tokens are off");
+        }
+        if (settings.maxGenes() < 1) {
+            throw new UserException("--input-size " + settings.inputSize() + " leaves no room for genes");
+        }
+        this.settings = settings;
+        this.vocab = vocab;
+        this.log = log;
+    }
+
+    public TokenizeReport run(List<Path> inputs, Readers.Options readOptions, Path output, boolean overwrite,
+                              Progress progress) throws IOException {
+        if (inputs.isEmpty()) {
+            throw new UserException("no input files");
+        }
+        List<String> notes = new ArrayList<>();
+        Consumer<String> note = s -> {
+            notes.add(s);
+            log.accept("warning: " + s);
+        };
+        List<Column> schema = null;
+        long read = 0, written = 0, empty = 0, truncated = 0;
+        ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.threads()), daemon("tokenize"));
+        ExecutorService reader = Executors.newSingleThreadExecutor(daemon("read"));
+        HfDatasetWriter writer = null;
+        try {
+            for (Path input : inputs) {
+                try (CellMatrixReader in = Readers.open(input, readOptions)) {
+                    InputPlan ip = prepare(in, note);
+                    if (schema == null) {
+                        schema = ip.schema;
+                        writer = new HfDatasetWriter(output, schema, overwrite, HfDatasetWriter.DEFAULT_SHARD_BYTES);
+                    } else if (!schema.equals(ip.schema)) {
+                        throw new UserException(input + ": its output columns " + ip.schema + " differ from those of "
+                                + inputs.get(0) + ": " + schema);
+                    }
+                    progress.setLabel("tokenize " + input.getFileName());
+                    progress.setTotal(progress.done() + ip.kept.length);
+                    long[] counts = encodeAll(in, ip, writer, workers, reader, progress);
+                    read += in.nCells();
+                    written += ip.kept.length;
+                    empty += counts[0];
+                    truncated += counts[1];
+                }
+            }
+            if (empty > 0) {
+                note.accept(empty + " cell(s) have no expressed vocabulary gene and are written as "
+                        + (settings.specialTokens() ? "[<cls>, <eos>]" : "[] (empty)"));
+            }
+            Path out = writer.commit();
+            progress.finish();
+            return new TokenizeReport(out, read, written, empty, truncated, notes);
+        } finally {
+            workers.shutdownNow();
+            reader.shutdownNow();
+            if (writer != null) writer.close();
+        }
+    }
+
+    /** Everything decided about one input before its cells are read. */
+    private record InputPlan(GenePlan plan, int[] kept, double[] nCounts, boolean countsFromMatrix,
+                             String[] cellIds, List<ObsColumn> attrs, boolean writeCellId, List<Column> schema) {
+    }
+
+    private InputPlan prepare(CellMatrixReader in, Consumer<String> note) {
+        Path p = in.path();
+        ObsTable obs = in.obs();
+        List<String> geneNotes = new ArrayList<>();
+        List<String> geneIds = in.geneIds(settings.geneColumn(), geneNotes);
+        geneNotes.forEach(note);
+        GenePlan plan = GenePlan.build(vocab, geneIds, settings.collapseGeneIds(), p.toString());
+        if (plan.summedColumns() > 0) {
+            log.accept(p.getFileName() + ": " + plan.summedColumns() + " gene columns map to a shared vocabulary gene; their counts are summed");
+        }
+        log.accept(p.getFileName() + ": " + in.nCells() + " cells, " + plan.mappedColumns() + " of " + in.nGenes()
+                + " genes in the " + vocab.name() + " vocabulary");
+
+        List<ObsColumn> attrs = new ArrayList<>();
+        List<Column> schema = new ArrayList<>();
+        schema.add(new Column("input_ids", ColumnType.INT32_LIST));
+        boolean cellIdMapped = false;
+        for (Map.Entry<String, String> e : settings.attributes().entrySet()) {
+            ObsColumn c = obs.column(e.getKey());
+            if (c == null && !e.getKey().equals(CELL_ID)) {
+                throw new UserException(p + ": no obs column '" + e.getKey() + "' for --attr (available: "
+                        + (obs.names().isEmpty() ? "none" : String.join(", ", obs.names())) + ")");
+            }
+            if (c == null) {
+                c = ObsColumn.strings(CELL_ID, obs.index());
+            }
+            attrs.add(c);
+            schema.add(new Column(e.getValue(), typeOf(c)));
+            cellIdMapped |= e.getValue().equals(CELL_ID);
+        }
+        String[] ids = obs.index();
+        if (!cellIdMapped) {
+            schema.add(new Column(CELL_ID, ColumnType.STRING));
+            Map<String, Integer> seen = new HashMap<>(ids.length * 2);
+            for (int i = 0; i < ids.length; i++) {
+                Integer prev = seen.put(ids[i], i);
+                if (prev != null) {
+                    throw new UserException(p + ": duplicate cell id '" + ids[i] + "' (cells " + prev + " and " + i
+                            + "); cell ids must be unique to join results back (make them unique, e.g. anndata's obs_names_make_unique)");
+                }
+            }
+        }
+        schema.add(new Column("length", ColumnType.INT64));
+
+        int n = in.nCells();
+        double[] nCounts = new double[n];
+        boolean fromMatrix = !obs.has(N_COUNTS);
+        if (fromMatrix) {
+            note.accept(p.getFileName() + " has no obs column 'n_counts'; computing it as each cell's total count over all genes");
+        } else {
+            ObsColumn c = obs.column(N_COUNTS);
+            if (!c.isNumeric()) {
+                throw new UserException(p + ": obs column 'n_counts' is not numeric");
+            }
+            for (int i = 0; i < n; i++) nCounts[i] = c.asDouble(i);
+        }
+        int[] kept;
+        if (obs.has(FILTER_PASS)) {
+            ObsColumn f = obs.column(FILTER_PASS);
+            int k = 0;
+            int[] tmp = new int[n];
+            for (int i = 0; i < n; i++) if (f.asDouble(i) == 1) tmp[k++] = i;
+            kept = java.util.Arrays.copyOf(tmp, k);
+            if (k < n) log.accept(p.getFileName() + ": filter_pass keeps " + k + " of " + n + " cells");
+        } else {
+            kept = new int[n];
+            for (int i = 0; i < n; i++) kept[i] = i;
+        }
+        return new InputPlan(plan, kept, nCounts, fromMatrix, ids, attrs, !cellIdMapped, schema);
+    }
+
+    private static ColumnType typeOf(ObsColumn c) {
+        return switch (c.kind()) {
+            case STRING -> ColumnType.STRING;
+            case LONG -> ColumnType.INT64;
+            case DOUBLE -> ColumnType.FLOAT64;
+            case FLOAT -> ColumnType.FLOAT32;
+            case BOOL -> ColumnType.BOOL;
+        };
+    }
+
+    /** Encodes the kept cells block by block; returns {empty cells, truncated cells}. */
+    private long[] encodeAll(CellMatrixReader in, InputPlan ip, HfDatasetWriter writer, ExecutorService workers,
+                             ExecutorService reader, Progress progress) throws IOException {
+        int threads = Math.max(1, settings.threads());
+        int chunk = Math.max(1, settings.chunkSize());
+        int blockRows = chunk * threads;
+        int cls = settings.specialTokens() ? vocab.cls() : -1;
+        int eos = settings.specialTokens() ? vocab.eos() : -1;
+        ThreadLocal<RankValueEncoder> encoders = ThreadLocal.withInitial(() -> new RankValueEncoder(ip.plan,
+                settings.targetSum(), settings.maxGenes(), cls, eos, settings.allowNonInteger()));
+        int nKept = ip.kept.length;
+        long empty = 0, truncated = 0;
+        int first = 0;
+        Future<CsrBlock> nextRead = nKept == 0 ? null : submitRead(reader, in, ip.kept, 0, Math.min(nKept, blockRows));
+        while (first < nKept) {
+            int last = Math.min(nKept, first + blockRows);
+            CsrBlock block = await(nextRead);
+            nextRead = last < nKept ? submitRead(reader, in, ip.kept, last, Math.min(nKept, last + blockRows)) : null;
+            int[][] tokens = new int[last - first][];
+            List<Future<?>> jobs = new ArrayList<>();
+            final int base = first;
+            for (int c = first; c < last; c += chunk) {
+                final int from = c, to = Math.min(last, c + chunk);
+                jobs.add(workers.submit(() -> {
+                    RankValueEncoder enc = encoders.get();
+                    for (int k = from; k < to; k++) {
+                        int cell = ip.kept[k];
+                        int row = cell - block.firstRow();
+                        double nc = ip.countsFromMatrix ? block.rowSum(row) : ip.nCounts[cell];
+                        tokens[k - base] = enc.encode(block, row, nc, ip.cellIds[cell]);
+                    }
+                }));
+            }
+            for (Future<?> j : jobs) await(j);
+            int genesMax = settings.maxGenes();
+            int specials = settings.specialTokens() ? 2 : 0;
+            for (int k = first; k < last; k++) {
+                int[] t = tokens[k - first];
+                if (t.length == specials) empty++;
+                if (t.length - specials == genesMax && rowGenes(block, ip, ip.kept[k]) > genesMax) truncated++;
+            }
+            writer.write(batch(ip, first, last, tokens));
+            progress.advance(last - first);
+            first = last;
+        }
+        return new long[] {empty, truncated};
+    }
+
+    private static int rowGenes(CsrBlock b, InputPlan ip, int cell) {
+        int row = cell - b.firstRow();
+        int n = 0;
+        for (int k = b.indptr()[row]; k < b.indptr()[row + 1]; k++) {
+            if (ip.plan.slotOfColumn[b.indices()[k]] >= 0 && b.values()[k] != 0) n++;
+        }
+        return n;
+    }
+
+    /** Reads the rows spanning kept cells [from, to): one contiguous range, filtered cells skipped later. */
+    private static Future<CsrBlock> submitRead(ExecutorService reader, CellMatrixReader in, int[] kept, int from, int to) {
+        int start = kept[from], end = kept[to - 1] + 1;
+        return reader.submit(() -> in.readRows(start, end));
+    }
+
+    private RowBatch batch(InputPlan ip, int first, int last, int[][] tokens) {
+        int n = last - first;
+        int[] rows = java.util.Arrays.copyOfRange(ip.kept, first, last);
+        List<Object> cols = new ArrayList<>();
+        cols.add(tokens);
+        for (ObsColumn a : ip.attrs) cols.add(toArray(a.select(rows)));
+        if (ip.writeCellId) {
+            String[] ids = new String[n];
+            for (int i = 0; i < n; i++) ids[i] = ip.cellIds[rows[i]];
+            cols.add(ids);
+        }
+        long[] len = new long[n];
+        for (int i = 0; i < n; i++) len[i] = tokens[i].length;
+        cols.add(len);
+        return new RowBatch(n, cols.toArray());
+    }
+
+    private static Object toArray(ObsColumn c) {
+        int n = c.size();
+        switch (c.kind()) {
+            case STRING -> {
+                String[] a = new String[n];
+                for (int i = 0; i < n; i++) a[i] = c.asString(i);
+                return a;
+            }
+            case LONG -> {
+                long[] a = new long[n];
+                for (int i = 0; i < n; i++) a[i] = (Long) c.get(i);
+                return a;
+            }
+            case DOUBLE -> {
+                double[] a = new double[n];
+                for (int i = 0; i < n; i++) a[i] = c.asDouble(i);
+                return a;
+            }
+            case FLOAT -> {
+                float[] a = new float[n];
+                for (int i = 0; i < n; i++) a[i] = (Float) c.get(i);
+                return a;
+            }
+            default -> {
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) a[i] = (Boolean) c.get(i);
+                return a;
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof UserException u) throw u;
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException r) throw r;
+            throw new IOException(c);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,126 @@
+package org.geneformer4j.util;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * An output directory that appears complete or not at all: everything is written into a hidden sibling
+ * {@code .NAME.partial}, which {@link #commit()} renames to {@code NAME}. A killed run leaves only the partial
+ * directory, which the next run of the same output discards; a failed run removes it.
+ */
+public final class AtomicDirectory implements AutoCloseable {
+    private final Path target;
+    private final Path staging;
+    private final Thread cleanup;
+    private boolean done;
+
+    private AtomicDirectory(Path target, Path staging) {
+        this.target = target;
+        this.staging = staging;
+        this.cleanup = new Thread(() -> deleteQuietly(staging), "remove-partial-output");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+    }
+
+    /**
+     * @param overwrite whether an existing {@code target} may be replaced (at commit, not before)
+     */
+    public static AtomicDirectory create(Path target, boolean overwrite) {
+        Path abs = target.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !overwrite) {
+            throw new UserException(target + " already exists (pass --overwrite to replace it)");
+        }
+        Path parent = abs.getParent();
+        try {
+            Files.createDirectories(parent);
+            Path staging = parent.resolve("." + abs.getFileName() + ".partial");
+            deleteRecursively(staging);
+            Files.createDirectory(staging);
+            return new AtomicDirectory(abs, staging);
+        } catch (IOException e) {
+            throw new UserException("cannot create output " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where to write the content until commit. */
+    public Path staging() {
+        return staging;
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    public void commit() throws IOException {
+        if (Files.exists(target)) {
+            Path old = target.resolveSibling("." + target.getFileName() + ".old");
+            deleteRecursively(old);
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            moveIntoPlace();
+            deleteRecursively(old);
+        } else {
+            moveIntoPlace();
+        }
+        done = true;
+        removeHook();
+    }
+
+    private void moveIntoPlace() throws IOException {
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(staging, target);
+        }
+    }
+
+    /** Removes the partial output unless it was committed. */
+    @Override
+    public void close() {
+        if (!done) {
+            deleteQuietly(staging);
+            removeHook();
+            done = true;
+        }
+    }
+
+    private void removeHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException ignored) {
+            // already shutting down: the hook itself is running
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            deleteRecursively(p);
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort during shutdown
+        }
+    }
+
+    public static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
