@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.geneformer4j.dataset.Column;
 import org.geneformer4j.dataset.ColumnType;
 import org.geneformer4j.dataset.HfDatasetWriter;
@@ -57,8 +58,22 @@ public final class Tokenizer {
         this.log = log;
     }
 
+    /** Tokenizes input files, concatenated in the order given, into the dataset directory {@code output}. */
     public TokenizeReport run(List<Path> inputs, Readers.Options readOptions, Path output, boolean overwrite,
                               Progress progress) throws IOException {
+        List<Supplier<CellMatrixReader>> sources = new ArrayList<>();
+        for (Path p : inputs) sources.add(() -> Readers.open(p, readOptions));
+        return runAll(sources, output, overwrite, progress);
+    }
+
+    /** Tokenizes one already opened input (library use); the caller closes it. */
+    public TokenizeReport run(CellMatrixReader input, Path output) throws IOException {
+        CellMatrixReader unclosed = new ForwardingReader(input);
+        return runAll(List.of(() -> unclosed), output, false, Progress.silent());
+    }
+
+    private TokenizeReport runAll(List<Supplier<CellMatrixReader>> inputs, Path output, boolean overwrite,
+                                  Progress progress) throws IOException {
         if (inputs.isEmpty()) {
             throw new UserException("no input files");
         }
@@ -68,20 +83,23 @@ public final class Tokenizer {
             log.accept("warning: " + s);
         };
         List<Column> schema = null;
+        Path firstInput = null;
         long read = 0, written = 0, empty = 0, truncated = 0;
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.threads()), daemon("tokenize"));
         ExecutorService reader = Executors.newSingleThreadExecutor(daemon("read"));
         HfDatasetWriter writer = null;
         try {
-            for (Path input : inputs) {
-                try (CellMatrixReader in = Readers.open(input, readOptions)) {
+            for (Supplier<CellMatrixReader> source : inputs) {
+                try (CellMatrixReader in = source.get()) {
+                    Path input = in.path();
                     InputPlan ip = prepare(in, note);
                     if (schema == null) {
                         schema = ip.schema;
+                        firstInput = input;
                         writer = new HfDatasetWriter(output, schema, overwrite, HfDatasetWriter.DEFAULT_SHARD_BYTES);
                     } else if (!schema.equals(ip.schema)) {
                         throw new UserException(input + ": its output columns " + ip.schema + " differ from those of "
-                                + inputs.get(0) + ": " + schema);
+                                + firstInput + ": " + schema);
                     }
                     progress.setLabel("tokenize " + input.getFileName());
                     progress.setTotal(progress.done() + ip.kept.length);
