@@ -49,7 +49,7 @@ public final class H5adReader implements CellMatrixReader {
             }
         } catch (RuntimeException e) {
             hdf.close();
-            throw e;
+            throw Hdf5.corrupt(path, e);
         }
     }
 

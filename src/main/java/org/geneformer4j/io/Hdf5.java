@@ -43,6 +43,17 @@ final class Hdf5 {
         }
     }
 
+    /**
+     * jhdf reads lazily, so a damaged file often fails only when a group is first listed; this turns any such
+     * failure while opening a reader into one clear line naming the file.
+     */
+    static UserException corrupt(Path path, RuntimeException e) {
+        if (e instanceof UserException u) {
+            return u;
+        }
+        return new UserException(path + ": corrupt or truncated file (" + e.getMessage() + ")", e);
+    }
+
     static Node child(Group g, String name) {
         return g.getChildren().get(name);
     }
@@ -64,7 +75,8 @@ final class Hdf5 {
 
     static long[] attrLongs(Node node, String name) {
         Attribute a = node.getAttributes().get(name);
-        return a == null ? null : toLongs(a.getData());
+        Object d = a == null ? null : a.getData();
+        return d == null ? null : toLongs(d);
     }
 
     static String[] attrStrings(Node node, String name) {
@@ -73,6 +85,9 @@ final class Hdf5 {
             return null;
         }
         Object d = a.getData();
+        if (d == null) {
+            return new String[0]; // an empty attribute, e.g. the column-order of a frame without columns
+        }
         if (d instanceof String s) {
             return new String[] {s};
         }

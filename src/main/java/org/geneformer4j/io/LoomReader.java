@@ -34,7 +34,7 @@ public final class LoomReader implements CellMatrixReader {
             this.obs = attrs("col_attrs", nCells, new String[] {"CellID", "cell_id", "obs_names"});
         } catch (RuntimeException e) {
             hdf.close();
-            throw e;
+            throw Hdf5.corrupt(path, e);
         }
     }
 

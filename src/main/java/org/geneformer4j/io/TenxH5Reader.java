@@ -62,7 +62,7 @@ public final class TenxH5Reader implements CellMatrixReader {
                     features.var.size(), features.dropsAny() ? features.columnMap : null);
         } catch (RuntimeException e) {
             hdf.close();
-            throw e;
+            throw Hdf5.corrupt(path, e);
         }
     }
 

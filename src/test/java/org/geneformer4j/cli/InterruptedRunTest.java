@@ -1,0 +1,49 @@
+package org.geneformer4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.geneformer4j.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A tokenization killed with SIGKILL leaves no dataset that looks complete, and the rerun succeeds. */
+class InterruptedRunTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killedRunLeavesNoDatasetAndTheRerunSucceeds() throws Exception {
+        Path out = tmp.resolve("cells.dataset");
+        Path partial = tmp.resolve(".cells.dataset.partial");
+        String inputs = String.join(",", Collections.nCopies(400, TestData.example().toString()));
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp, Main.class.getName(), "tokenize",
+                "-i", inputs, "-o", out.toString(), "--threads", "1", "--chunk-size", "1"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path shard = partial.resolve("shard-0.arrow");
+        while (!(Files.exists(shard) && Files.size(shard) > 0) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(p.isAlive(), "the run must still be going when killed: " + Files.readString(tmp.resolve("log.txt")));
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertFalse(Files.exists(out), "a killed run must not leave the output directory");
+        assertTrue(Files.exists(partial), "its work in progress lives only in the hidden partial directory");
+
+        Cli rerun = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", out.toString());
+        assertEquals(0, rerun.exit(), rerun.err());
+        assertTrue(Files.isRegularFile(out.resolve("state.json")));
+        assertFalse(Files.exists(partial), "the rerun clears the stale partial directory");
+        assertEquals(0, new File(tmp.toFile(), ".cells.dataset.old").list() == null ? 0 : 1);
+    }
+}
