@@ -42,7 +42,7 @@ public final class TestData {
     }
 
     public static Path example() {
-        return projectDir().resolve("examples/pbmc3k_dino_small.h5ad");
+        return projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad");
     }
 
     /** {@code ../shared/data} beside the checkout, when present (CI has it; a bare clone does not). */

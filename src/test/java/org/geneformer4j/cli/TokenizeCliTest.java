@@ -64,14 +64,14 @@ class TokenizeCliTest {
 
     @Test
     void tokenizesTheExampleWithAttributes() throws Exception {
-        Path out = tmp.resolve("dino.dataset");
+        Path out = tmp.resolve("pbmc.dataset");
         Cli r = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", out.toString(),
-                "--attr", "cell_type_seurat_tutorial=cell_type", "--attr", "n_counts", "--threads", "2");
+                "--attr", "bulk_labels=cell_type", "--attr", "n_counts", "--threads", "2");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.err().contains("wrote 200 cells"), r.err());
+        assertTrue(r.err().contains("wrote 700 cells"), r.err());
         Cli info = Cli.run("dataset", "info", out.toString());
         assertEquals(0, info.exit());
-        assertTrue(info.out().contains("rows: 200"), info.out());
+        assertTrue(info.out().contains("rows: 700"), info.out());
         assertTrue(info.out().contains("cell_type: string"));
         assertTrue(info.out().contains("n_counts: float32"));
         Cli again = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", out.toString());
@@ -83,10 +83,10 @@ class TokenizeCliTest {
     @Test
     void severalInputsAreConcatenatedInOrder() throws Exception {
         Path out = tmp.resolve("two.dataset");
-        Cli r = Cli.run("tokenize", "-i", TestData.example() + "," + fx("dino_csc.h5ad"), "-o", out.toString(), "--model-version", "V1");
+        Cli r = Cli.run("tokenize", "-i", TestData.example() + "," + fx("pbmc68k_csc.h5ad"), "-o", out.toString(), "--model-version", "V1");
         assertEquals(0, r.exit(), r.err());
         Cli head = Cli.run("dataset", "export", out.toString(), "--format", "csv");
-        assertEquals(401, head.out().lines().count(), "header + 2 × 200 rows");
+        assertEquals(1401, head.out().lines().count(), "header + 2 × 700 rows");
     }
 
     @ParameterizedTest
@@ -96,18 +96,18 @@ class TokenizeCliTest {
             "bad_negative.h5ad|negative",
             "bad_dup_ids.h5ad|duplicate cell id 'c1'",
             "bad_no_vocab_genes.h5ad|none of the 5 genes is in the gc104M vocabulary",
-            "dino_layers.h5ad|non-integer"})
+            "pbmc68k_layers.h5ad|non-integer"})
     void badInputsFailWithOneClearLine(String file, String message) throws Exception {
         assertFails(message, "-i", fx(file));
     }
 
     @Test
     void normalisedDataHintsAtTheCountsLayer() throws Exception {
-        assertFails("--layer", "-i", fx("dino_layers.h5ad"));
+        assertFails("--layer", "-i", fx("pbmc68k_layers.h5ad"));
         Path out = tmp.resolve("counts.dataset");
-        assertEquals(0, Cli.run("tokenize", "-i", fx("dino_layers.h5ad"), "--layer", "counts", "-o", out.toString()).exit());
-        assertEquals(0, Cli.run("tokenize", "-i", fx("dino_layers.h5ad"), "--raw", "-o", tmp.resolve("raw.dataset").toString()).exit());
-        assertFails("no layer 'spliced'", "-i", fx("dino_layers.h5ad"), "--layer", "spliced");
+        assertEquals(0, Cli.run("tokenize", "-i", fx("pbmc68k_layers.h5ad"), "--layer", "counts", "-o", out.toString()).exit());
+        assertEquals(0, Cli.run("tokenize", "-i", fx("pbmc68k_layers.h5ad"), "--raw", "-o", tmp.resolve("raw.dataset").toString()).exit());
+        assertFails("no layer 'spliced'", "-i", fx("pbmc68k_layers.h5ad"), "--layer", "spliced");
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The same 200 cells stored as CSR, CSC, dense, layers/counts, raw/X, loom and 10x mtx must read identically. */
+/** The same 700 cells stored as CSR, CSC, dense, layers/counts, raw/X, loom and 10x mtx must read identically. */
 class ReaderAgreementTest {
     /** Dense cells × genes from a reader, read in blocks of the given size. */
     static double[][] dense(CellMatrixReader r, int block) throws Exception {
@@ -35,8 +35,8 @@ class ReaderAgreementTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"fixtures/dino_csc.h5ad,,false", "fixtures/dino_dense.h5ad,,false", "fixtures/dino_layers.h5ad,counts,false",
-            "fixtures/dino_layers.h5ad,,true", "fixtures/dino.loom,,false"})
+    @CsvSource({"fixtures/pbmc68k_csc.h5ad,,false", "fixtures/pbmc68k_dense.h5ad,,false", "fixtures/pbmc68k_layers.h5ad,counts,false",
+            "fixtures/pbmc68k_layers.h5ad,,true", "fixtures/pbmc68k.loom,,false"})
     void layoutsAgreeWithCsr(String file, String layer, boolean raw) throws Exception {
         try (CellMatrixReader ref = Readers.open(TestData.example(), Readers.Options.DEFAULT);
              CellMatrixReader other = Readers.open(TestData.resource(file), new Readers.Options(layer, raw))) {
@@ -51,7 +51,7 @@ class ReaderAgreementTest {
 
     @Test
     void blockReadsAcrossChunkBoundariesEqualOneWholeRead() throws Exception {
-        // the example's data are stored in chunks of 2,448 values; blocks of 1, 7 and 200 rows cross them all
+        // the example's data are stored in chunks of 2,725 values; blocks of 1, 7 and 64 rows cross them all
         try (CellMatrixReader r = Readers.open(TestData.example(), Readers.Options.DEFAULT)) {
             double[][] whole = dense(r, r.nCells());
             for (int block : new int[] {1, 7, 64}) {
@@ -67,22 +67,22 @@ class ReaderAgreementTest {
     @Test
     void obsColumnsDecodeCategoricalsAndNumbers() throws Exception {
         try (CellMatrixReader r = Readers.open(TestData.example(), Readers.Options.DEFAULT)) {
-            ObsColumn ct = r.obs().column("cell_type_seurat_tutorial");
+            ObsColumn ct = r.obs().column("bulk_labels");
             assertEquals(ObsColumn.Kind.STRING, ct.kind());
-            assertEquals("CD14+ Mono", ct.asString(0));
+            assertEquals("CD14+ Monocyte", ct.asString(0));
             assertTrue(r.obs().column("n_counts").isNumeric());
-            assertEquals("ENSG00000087086", r.var().column("ensembl_id").asString(0));
+            assertEquals("ENSG00000188290", r.var().column("ensembl_id").asString(0));
         }
     }
 
     @Test
     void tenxMtxDirectoryMatchesTheH5adOfTheSameCells() throws Exception {
-        Path mtx = TestData.resource("data/pbmc3k_dino_small_mtx");
+        Path mtx = TestData.resource("fixtures/pbmc68k_mtx");
         try (CellMatrixReader ref = Readers.open(TestData.example(), Readers.Options.DEFAULT);
              CellMatrixReader x = Readers.open(mtx, Readers.Options.DEFAULT)) {
             assertEquals(ref.nCells(), x.nCells());
             assertEquals(ids(ref), ids(x));
-            double[][] a = dense(ref, 200);
+            double[][] a = dense(ref, 700);
             double[][] b = dense(x, 50);
             for (int i = 0; i < a.length; i++) assertArrayEquals(a[i], b[i], "cell " + i);
         }

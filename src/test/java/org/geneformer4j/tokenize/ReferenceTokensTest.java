@@ -54,16 +54,16 @@ class ReferenceTokensTest {
     @ParameterizedTest
     @ValueSource(strings = {"V1", "V2"})
     void everyLayoutGivesTheReferenceTokens(String version) throws Exception {
-        List<JsonNode> expected = TestData.jsonl(TestData.resource("fixtures/dino_reference_" + version + ".jsonl"));
+        List<JsonNode> expected = TestData.jsonl(TestData.resource("fixtures/pbmc68k_reference_" + version + ".jsonl"));
         Object[][] inputs = {
                 {TestData.example(), Readers.Options.DEFAULT, 1},
                 {TestData.example(), Readers.Options.DEFAULT, 3},
-                {TestData.resource("fixtures/dino_csc.h5ad"), Readers.Options.DEFAULT, 2},
-                {TestData.resource("fixtures/dino_dense.h5ad"), Readers.Options.DEFAULT, 2},
-                {TestData.resource("fixtures/dino_layers.h5ad"), new Readers.Options("counts", false), 2},
-                {TestData.resource("fixtures/dino_layers.h5ad"), new Readers.Options(null, true), 2},
-                {TestData.resource("fixtures/dino.loom"), Readers.Options.DEFAULT, 2},
-                {TestData.resource("data/pbmc3k_dino_small_mtx"), Readers.Options.DEFAULT, 2},
+                {TestData.resource("fixtures/pbmc68k_csc.h5ad"), Readers.Options.DEFAULT, 2},
+                {TestData.resource("fixtures/pbmc68k_dense.h5ad"), Readers.Options.DEFAULT, 2},
+                {TestData.resource("fixtures/pbmc68k_layers.h5ad"), new Readers.Options("counts", false), 2},
+                {TestData.resource("fixtures/pbmc68k_layers.h5ad"), new Readers.Options(null, true), 2},
+                {TestData.resource("fixtures/pbmc68k.loom"), Readers.Options.DEFAULT, 2},
+                {TestData.resource("fixtures/pbmc68k_mtx"), Readers.Options.DEFAULT, 2},
         };
         int k = 0;
         for (Object[] in : inputs) {
