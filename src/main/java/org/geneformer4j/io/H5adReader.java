@@ -247,16 +247,16 @@ public final class H5adReader implements CellMatrixReader {
     private final class CscRows implements RowSource {
         private static final long WINDOW_ENTRIES = 1L << 25;
         private static final int STREAM_CHUNK = 1 << 22;
-        private final Dataset data;
-        private final Dataset indices;
+        private final ChunkedArray data;
+        private final ChunkedArray indices;
         private final long[] indptr;
         private final int rows;
         private final int cols;
         private CsrBlock window;
 
         CscRows(Dataset data, Dataset indices, long[] indptr, int rows, int cols) {
-            this.data = data;
-            this.indices = indices;
+            this.data = new ChunkedArray(data, path);
+            this.indices = new ChunkedArray(indices, path);
             this.indptr = indptr;
             this.rows = rows;
             this.cols = cols;
@@ -287,7 +287,7 @@ public final class H5adReader implements CellMatrixReader {
             // pass 1: count entries per row of the window
             for (long off = 0; off < total; off += STREAM_CHUNK) {
                 int len = (int) Math.min(STREAM_CHUNK, total - off);
-                int[] r = Hdf5.toInts(Hdf5.readSlice(indices, off, len, path));
+                int[] r = Hdf5.toInts(indices.slice(off, len));
                 for (int v : r) {
                     if (v >= ws && v < we) count[v - ws + 1]++;
                 }
@@ -301,12 +301,12 @@ public final class H5adReader implements CellMatrixReader {
             int col = 0;
             for (long off = 0; off < total; off += STREAM_CHUNK) {
                 int len = (int) Math.min(STREAM_CHUNK, total - off);
-                int[] r = Hdf5.toInts(Hdf5.readSlice(indices, off, len, path));
+                int[] r = Hdf5.toInts(indices.slice(off, len));
                 double[] d = null;
                 for (int k = 0; k < len; k++) {
                     int row = r[k];
                     if (row < ws || row >= we) continue;
-                    if (d == null) d = Hdf5.toDoubles(Hdf5.readSlice(data, off, len, path));
+                    if (d == null) d = Hdf5.toDoubles(data.slice(off, len));
                     long pos = off + k;
                     while (indptr[col + 1] <= pos) col++;
                     int at = fill[row - ws]++;

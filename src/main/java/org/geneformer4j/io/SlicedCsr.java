@@ -10,8 +10,8 @@ import java.util.Arrays;
  */
 final class SlicedCsr {
     private final Path file;
-    private final Dataset data;
-    private final Dataset indices;
+    private final ChunkedArray data;
+    private final ChunkedArray indices;
     private final long[] indptr;
     private final int[] columnMap;
 
@@ -21,8 +21,8 @@ final class SlicedCsr {
      */
     SlicedCsr(Path file, Dataset data, Dataset indices, long[] indptr, int nCols, int[] columnMap) {
         this.file = file;
-        this.data = data;
-        this.indices = indices;
+        this.data = new ChunkedArray(data, file);
+        this.indices = new ChunkedArray(indices, file);
         this.indptr = indptr;
         this.columnMap = columnMap;
     }
@@ -35,8 +35,8 @@ final class SlicedCsr {
         if (nnz == 0) {
             return new CsrBlock(start, end - start, ptr, new int[0], new double[0]);
         }
-        int[] idx = Hdf5.toInts(Hdf5.readSlice(indices, from, nnz, file));
-        double[] val = Hdf5.toDoubles(Hdf5.readSlice(data, from, nnz, file));
+        int[] idx = Hdf5.toInts(indices.slice(from, nnz));
+        double[] val = Hdf5.toDoubles(data.slice(from, nnz));
         if (columnMap == null) {
             return new CsrBlock(start, end - start, ptr, idx, val);
         }

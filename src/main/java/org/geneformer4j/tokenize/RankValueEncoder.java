@@ -15,6 +15,7 @@ final class RankValueEncoder {
     /** Values of a positive double keep their order in the upper 48 bits of their IEEE representation. */
     private static final int LOW_BITS = 16;
     private static final long HIGH_MAX = (1L << (64 - LOW_BITS)) - 1;
+    private static final int RADIX_MIN = 256;
 
     private final GenePlan plan;
     private final double targetSum;
@@ -29,6 +30,8 @@ final class RankValueEncoder {
     private int[] touched = new int[64];
     private int[] slots = new int[1024];
     private long[] keys = new long[1024];
+    private long[] radixScratch = new long[1024];
+    private final int[] radixCount = new int[257];
 
     /**
      * @param cls token to put first, or -1 for none; {@code eos} likewise last
@@ -119,7 +122,11 @@ final class RankValueEncoder {
             long high = Double.doubleToRawLongBits(valueBySlot[s]) >>> LOW_BITS;
             keys[i] = ((HIGH_MAX - high) << LOW_BITS) | s;
         }
-        Arrays.sort(keys, 0, n);
+        if (n < RADIX_MIN) {
+            Arrays.sort(keys, 0, n);
+        } else {
+            radixSort(n);
+        }
         for (int i = 0; i < n; i++) slots[i] = (int) (keys[i] & ((1 << LOW_BITS) - 1));
         int i = 0;
         while (i < n) {
@@ -128,6 +135,30 @@ final class RankValueEncoder {
             while (j < n && (keys[j] >>> LOW_BITS) == group) j++;
             if (j - i > 1) insertionSort(i, j);
             i = j;
+        }
+    }
+
+    /**
+     * LSD radix sort of {@code keys[0..n)}, a byte per pass. Passes whose byte is the same for every key are
+     * skipped: a cell's values share their sign and most exponent bits, so typically 5 of 8 passes run.
+     * Several times faster than a comparison sort on the thousands of genes of a full-transcriptome cell.
+     */
+    private void radixSort(int n) {
+        if (radixScratch.length < n) radixScratch = new long[keys.length];
+        long[] a = keys, b = radixScratch;
+        int[] count = radixCount;
+        for (int shift = 0; shift < 64; shift += 8) {
+            Arrays.fill(count, 0);
+            for (int i = 0; i < n; i++) count[(int) ((a[i] >>> shift) & 0xff) + 1]++;
+            if (count[(int) ((a[0] >>> shift) & 0xff) + 1] == n) continue;
+            for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+            for (int i = 0; i < n; i++) b[count[(int) ((a[i] >>> shift) & 0xff)]++] = a[i];
+            long[] t = a;
+            a = b;
+            b = t;
+        }
+        if (a != keys) {
+            System.arraycopy(a, 0, keys, 0, n);
         }
     }
 
@@ -159,6 +190,7 @@ final class RankValueEncoder {
         if (slots.length < n) {
             slots = new int[Math.max(n, slots.length * 2)];
             keys = new long[slots.length];
+            radixScratch = new long[slots.length];
         }
     }
 

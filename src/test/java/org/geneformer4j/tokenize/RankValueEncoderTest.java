@@ -102,6 +102,30 @@ class RankValueEncoderTest {
     }
 
     @Test
+    void largeCellsSortLikeAPlainStableComparatorSort() {
+        // 3,000 genes take the radix path; medians from a small set make exact ties, nextUp makes near-ties
+        java.util.Random rnd = new java.util.Random(7);
+        int n = 3000;
+        double[] medians = new double[n];
+        double[] pool = {0.5, 1.1, 1.7, Math.nextUp(1.7), 2.9, 13.0};
+        for (int i = 0; i < n; i++) medians[i] = pool[rnd.nextInt(pool.length)];
+        GeneVocabulary v = vocab(medians);
+        List<String> genes = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) genes.add("G" + i);
+        double[] counts = new double[n];
+        for (int i = 0; i < n; i++) counts[i] = rnd.nextInt(5) == 0 ? 0 : 1 + rnd.nextInt(40);
+        double total = 123_457;
+        int[] got = encode(v, genes, 2500, false, total, counts);
+        Integer[] order = java.util.stream.IntStream.range(0, n).filter(i -> counts[i] != 0).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(order, (a, b) -> {
+            double va = counts[a] / total * 10_000 / medians[a], vb = counts[b] / total * 10_000 / medians[b];
+            return va != vb ? Double.compare(vb, va) : Integer.compare(a, b);
+        });
+        int[] expected = java.util.Arrays.stream(order).limit(2500).mapToInt(i -> 4 + i).toArray();
+        assertArrayEquals(expected, got);
+    }
+
+    @Test
     void rejectsNonCountValues() {
         GeneVocabulary v = vocab(1, 1);
         UserException e = assertThrows(UserException.class, () -> encode(v, List.of("G0", "G1"), 10, false, 10, 1.5, 2));
