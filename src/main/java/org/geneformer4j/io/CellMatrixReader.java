@@ -24,6 +24,19 @@ public interface CellMatrixReader extends Closeable {
     /** Rows {@code [start, end)} as CSR. Memory is proportional to the block, not the file. */
     CsrBlock readRows(int start, int end) throws IOException;
 
+    /**
+     * Whether the matrix is stored as float32, as anndata and loompy usually write counts; upstream's arithmetic
+     * then runs partly in float32 (see {@code tokenize.Normalization}).
+     */
+    default boolean float32Values() {
+        return false;
+    }
+
+    /** Whether upstream reads this format as a dense numpy matrix (loom) rather than scipy sparse (h5ad). */
+    default boolean denseInUpstream() {
+        return false;
+    }
+
     /** Name of the var column that holds gene IDs when the user names none ({@code ensembl_id} where present). */
     default String defaultGeneColumn() {
         return GeneColumns.ENSEMBL_ID;

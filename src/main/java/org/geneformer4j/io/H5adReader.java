@@ -24,6 +24,8 @@ public final class H5adReader implements CellMatrixReader {
     private final int nCells;
     private final int nGenes;
     private final RowSource rows;
+    private final boolean float32;
+    private final boolean dense;
 
     private H5adReader(Path path, String layer, boolean raw) {
         this.path = path;
@@ -39,6 +41,9 @@ public final class H5adReader implements CellMatrixReader {
             this.obs = readFrame("obs");
             this.var = readFrame(raw ? "raw/var" : "var");
             this.rows = openMatrix(matrix);
+            Dataset values = matrix instanceof Dataset d ? d : Hdf5.dataset((Group) matrix, "data", path);
+            this.float32 = values.getJavaType() == float.class;
+            this.dense = matrix instanceof Dataset;
             this.nCells = rows.nRows();
             this.nGenes = rows.nCols();
             if (obs.size() != nCells) {
@@ -357,6 +362,17 @@ public final class H5adReader implements CellMatrixReader {
             }
             return DenseToCsr.rows(start, slab, false);
         }
+    }
+
+    @Override
+    public boolean float32Values() {
+        return float32;
+    }
+
+    /** anndata loads a dense X as a numpy array, which upstream then divides elementwise. */
+    @Override
+    public boolean denseInUpstream() {
+        return dense;
     }
 
     @Override

@@ -80,6 +80,16 @@ public final class LoomReader implements CellMatrixReader {
     }
 
     @Override
+    public boolean float32Values() {
+        return matrix.getJavaType() == float.class;
+    }
+
+    @Override
+    public boolean denseInUpstream() {
+        return true;
+    }
+
+    @Override
     public Path path() {
         return path;
     }

@@ -50,6 +50,16 @@ final class ForwardingReader implements CellMatrixReader {
     }
 
     @Override
+    public boolean float32Values() {
+        return in.float32Values();
+    }
+
+    @Override
+    public boolean denseInUpstream() {
+        return in.denseInUpstream();
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -5,8 +5,8 @@ import org.geneformer4j.io.CsrBlock;
 import org.geneformer4j.util.UserException;
 
 /**
- * Rank-value encoding of one cell, exactly as upstream: {@code v = x / n_counts * target_sum / median} in double
- * precision with that operation order, zeros and non-vocabulary genes dropped, genes sorted by descending {@code v}
+ * Rank-value encoding of one cell, exactly as upstream: {@code v = x / n_counts * target_sum / median} with
+ * upstream's arithmetic for the input's dtypes ({@link Normalization}), zeros and non-vocabulary genes dropped, genes sorted by descending {@code v}
  * (ties in slot order, i.e. a stable sort), truncated, then wrapped in {@code <cls>} ... {@code <eos>} for V2.
  *
  * <p>Not thread-safe: each worker thread owns one encoder and its scratch buffers.
@@ -18,7 +18,8 @@ final class RankValueEncoder {
     private static final int RADIX_MIN = 256;
 
     private final GenePlan plan;
-    private final double targetSum;
+    private final Normalization norm;
+    private final double[] inverseMedian;
     private final int maxGenes;
     private final int cls;
     private final int eos;
@@ -36,9 +37,11 @@ final class RankValueEncoder {
     /**
      * @param cls token to put first, or -1 for none; {@code eos} likewise last
      */
-    RankValueEncoder(GenePlan plan, double targetSum, int maxGenes, int cls, int eos, boolean allowNonInteger) {
+    RankValueEncoder(GenePlan plan, Normalization norm, int maxGenes, int cls, int eos, boolean allowNonInteger) {
         this.plan = plan;
-        this.targetSum = targetSum;
+        this.norm = norm;
+        this.inverseMedian = new double[plan.genes()];
+        for (int s = 0; s < plan.genes(); s++) inverseMedian[s] = 1.0 / plan.slotMedian[s];
         this.maxGenes = maxGenes;
         this.cls = cls;
         this.eos = eos;
@@ -92,9 +95,10 @@ final class RankValueEncoder {
             throw new UserException("cell " + cellId + " has n_counts = " + nCounts
                     + " but expressed genes; n_counts must be the cell's total count over all genes");
         }
+        double factor = norm.cellFactor(nCounts);
         for (int i = 0; i < n; i++) {
             int s = slots[i];
-            valueBySlot[s] = valueBySlot[s] / nCounts * targetSum / plan.slotMedian[s];
+            valueBySlot[s] = norm.value(valueBySlot[s], factor, plan.slotMedian[s], inverseMedian[s]);
         }
         sortDescending(n);
         int kept = Math.min(n, maxGenes);

@@ -126,7 +126,8 @@ public final class Tokenizer {
 
     /** Everything decided about one input before its cells are read. */
     private record InputPlan(GenePlan plan, int[] kept, double[] nCounts, boolean countsFromMatrix,
-                             String[] cellIds, List<ObsColumn> attrs, boolean writeCellId, List<Column> schema) {
+                             String[] cellIds, List<ObsColumn> attrs, boolean writeCellId, List<Column> schema,
+                             Normalization normalization) {
     }
 
     private InputPlan prepare(CellMatrixReader in, Consumer<String> note) {
@@ -197,7 +198,11 @@ public final class Tokenizer {
             kept = new int[n];
             for (int i = 0; i < n; i++) kept[i] = i;
         }
-        return new InputPlan(plan, kept, nCounts, fromMatrix, ids, attrs, !cellIdMapped, schema);
+        // float32 arithmetic only where upstream would get it: float32 X and float32 n_counts from the file
+        boolean float32 = in.float32Values() && !fromMatrix && obs.column(N_COUNTS).kind() == ObsColumn.Kind.FLOAT;
+        Normalization norm = new Normalization(in.denseInUpstream() ? Normalization.Path.NUMPY_DENSE
+                : Normalization.Path.SCIPY_SPARSE, float32, settings.targetSum());
+        return new InputPlan(plan, kept, nCounts, fromMatrix, ids, attrs, !cellIdMapped, schema, norm);
     }
 
     private static ColumnType typeOf(ObsColumn c) {
@@ -219,7 +224,7 @@ public final class Tokenizer {
         int cls = settings.specialTokens() ? vocab.cls() : -1;
         int eos = settings.specialTokens() ? vocab.eos() : -1;
         ThreadLocal<RankValueEncoder> encoders = ThreadLocal.withInitial(() -> new RankValueEncoder(ip.plan,
-                settings.targetSum(), settings.maxGenes(), cls, eos, settings.allowNonInteger()));
+                ip.normalization, settings.maxGenes(), cls, eos, settings.allowNonInteger()));
         int nKept = ip.kept.length;
         long empty = 0, truncated = 0;
         int first = 0;

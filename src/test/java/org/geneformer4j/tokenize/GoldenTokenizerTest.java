@@ -71,7 +71,7 @@ class GoldenTokenizerTest {
         GeneVocabulary vocab = GeneVocabulary.builtin(s.vocabularyName());
         CsvCountsReader in = new CsvCountsReader(gold.resolve("counts.csv"), gold.resolve("obs.tsv"));
         GenePlan plan = GenePlan.build(vocab, in.geneIds(null, new ArrayList<>()), true, "golden");
-        RankValueEncoder enc = new RankValueEncoder(plan, 10_000, s.maxGenes(),
+        RankValueEncoder enc = new RankValueEncoder(plan, new Normalization(Normalization.Path.SCIPY_SPARSE, false, 10_000), s.maxGenes(),
                 s.specialTokens() ? vocab.cls() : -1, s.specialTokens() ? vocab.eos() : -1, false);
         CsrBlock block = in.readRows(0, in.nCells());
         List<JsonNode> expected = TestData.jsonl(gold.resolve("expected.jsonl"));

@@ -14,6 +14,8 @@ import org.geneformer4j.vocab.GeneVocabulary;
 import org.junit.jupiter.api.Test;
 
 class RankValueEncoderTest {
+    private static final Normalization DOUBLE = new Normalization(Normalization.Path.NUMPY_DENSE, false, 10_000);
+
     /** A vocabulary of genes G0..G{n-1} (tokens 4..) with the given medians, V2-style specials, identity mapping. */
     private static GeneVocabulary vocab(double... medians) {
         Map<String, String> tokens = new LinkedHashMap<>();
@@ -50,7 +52,7 @@ class RankValueEncoderTest {
     private static int[] encode(GeneVocabulary v, List<String> genes, int maxGenes, boolean specials, double nCounts,
                                 double... counts) {
         GenePlan plan = GenePlan.build(v, genes, true, "test");
-        RankValueEncoder e = new RankValueEncoder(plan, 10_000, maxGenes, specials ? 2 : -1, specials ? 3 : -1, false);
+        RankValueEncoder e = new RankValueEncoder(plan, DOUBLE, maxGenes, specials ? 2 : -1, specials ? 3 : -1, false);
         return e.encode(row(counts), 0, nCounts, "cell");
     }
 
@@ -133,7 +135,7 @@ class RankValueEncoderTest {
         assertThrows(UserException.class, () -> encode(v, List.of("G0", "G1"), 10, false, 10, -1, 2));
         assertThrows(UserException.class, () -> encode(v, List.of("G0", "G1"), 10, false, 10, Double.NaN, 2));
         GenePlan plan = GenePlan.build(v, List.of("G0", "G1"), true, "t");
-        RankValueEncoder lenient = new RankValueEncoder(plan, 10_000, 10, -1, -1, true);
+        RankValueEncoder lenient = new RankValueEncoder(plan, DOUBLE, 10, -1, -1, true);
         assertArrayEquals(new int[] {5, 4}, lenient.encode(row(1.5, 2), 0, 10, "c"));
     }
 
