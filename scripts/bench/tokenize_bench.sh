@@ -5,7 +5,7 @@
 #
 #   scripts/bench/tokenize_bench.sh [SHARED_DATA_DIR] [WORK_DIR] [CELLS] [PYTHON_CELLS]
 #
-# Needs: a built program (./mvnw -q package -DskipTests), /usr/bin/time, taskset, and a Python with
+# Needs: /usr/bin/time, taskset, and a Python with
 # h5py, numpy, scipy, datasets (e.g. python -m venv v && v/bin/pip install h5py scipy datasets).
 # PYTHON_CELLS (default 20000) sizes the copy that the much slower Python path runs on; both programs
 # also run on it, so every ratio compares the same file.
@@ -19,6 +19,7 @@ pycells="${4:-20000}"
 py="${PYTHON:-python3}"
 gf="$root/scripts/geneformer"
 mkdir -p "$work"
+(cd "$root" && ./mvnw -q package -DskipTests)   # never measure a stale build
 
 measure() { # label, command...; prints "label<TAB>seconds<TAB>maxrss_kb"
   local label="$1"; shift
@@ -47,13 +48,17 @@ for name in cellbench_dropseq_3cl pbmc3k_hvg2000_clustifyr; do
         'BEGIN { printf "| %s | %d | %s | %.2f | %.0f | %.0f | %.0f |\n", n, c, l, s, c/s, c/s/k, r/1024 }'
     done
     if [ "$n" = "$pycells" ]; then
-      "$py" - "$work/j1.dataset" "$work/py.dataset" <<'PY'
+      "$py" "$here/upstream_tokenize.py" "$f" "$work/py_stable.dataset" --stable-sort >/dev/null 2>&1
+      "$py" - "$work/j1.dataset" "$work/py.dataset" "$work/py_stable.dataset" <<'PY'
 import sys
 from datasets import load_from_disk
-a, b = load_from_disk(sys.argv[1]), load_from_disk(sys.argv[2])
-same = sum(x == y for x, y in zip(a["input_ids"], b["input_ids"]))
-print(f"<!-- tokens: {same} of {len(a)} cells identical between Java and the Python path -->")
+a, b, c = (load_from_disk(p)["input_ids"] for p in sys.argv[1:4])
+same = sum(x == y for x, y in zip(a, b))
+stable = sum(x == y for x, y in zip(a, c))
+print(f"<!-- tokens identical to upstream's path: {same} of {len(a)} cells; with ties broken by gene order "
+      f"(np.argsort kind='stable'): {stable} of {len(a)} -->")
 PY
+      rm -rf "$work/py_stable.dataset"
     fi
   done
 done

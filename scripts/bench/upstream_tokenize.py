@@ -6,12 +6,13 @@ create_dataset execute: scipy row slicing in chunks of 512, X / n_counts * targe
 csr_matrix, np.argsort(-v) per cell, Dataset.from_dict, .map() to truncate and add <cls>/<eos>, save_to_disk.
 Only scanpy.read_h5ad is replaced by an h5py loader of the same in-memory CSR (anndata is not installable here).
 
-    python upstream_tokenize.py INPUT.h5ad OUTPUT.dataset [--version V1|V2] [--nproc N]
+    python upstream_tokenize.py INPUT.h5ad OUTPUT.dataset [--version V1|V2] [--nproc N] [--stable-sort]
 """
 import argparse
 import os
 import sys
 import time
+from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +21,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
 import reference_tokenizer as ref  # noqa: E402  (dictionaries only)
 
 
+SORT_KIND = None  # upstream: np.argsort's default, which is not stable
+
+
 def rank_genes(gene_vector, gene_tokens):
-    sorted_indices = np.argsort(-gene_vector)
+    sorted_indices = np.argsort(-gene_vector, kind=SORT_KIND)
     return gene_tokens[sorted_indices]
 
 
@@ -31,7 +35,11 @@ def main():
     ap.add_argument("output")
     ap.add_argument("--version", default="V2")
     ap.add_argument("--nproc", type=int, default=1)
+    ap.add_argument("--stable-sort", action="store_true",
+                    help="break ties by gene order (to show that remaining differences are tie order only)")
     a = ap.parse_args()
+    global SORT_KIND
+    SORT_KIND = "stable" if a.stable_sort else None
     t0 = time.time()
     vocab = ref.Vocab(a.version)
     import h5py
@@ -41,8 +49,19 @@ def main():
         X = sp.csr_matrix((X["data"][:], X["indices"][:], X["indptr"][:]), shape=shape)
         ids = ref._decode(h["var"]["ensembl_id"][:])
         n_counts_all = h["obs"]["n_counts"][:]
-    # sum_ensembl_ids: no duplicates in these files, so upstream maps the column and goes on
-    collapsed = [vocab.mapping.get(g.upper()) for g in ids]
+    # sum_ensembl_ids (collapse_gene_ids=True): map IDs, drop unmapped genes, sum the columns of IDs that map to
+    # one gene and append those summed genes after the unique ones (sc.concat([data_dedup, processed_genes]))
+    mapped = [vocab.mapping.get(g.upper()) for g in ids]
+    cols = [i for i, g in enumerate(mapped) if g is not None]
+    X, names = X[:, cols], [mapped[i] for i in cols]
+    count = Counter(names)
+    dup_genes = [g for g, c in count.items() if c > 1]
+    if dup_genes:
+        unique = [i for i, g in enumerate(names) if count[g] == 1]
+        summed = [X[:, [i for i, g in enumerate(names) if g == d]].sum(axis=1) for d in dup_genes]
+        X = sp.hstack([X[:, unique], sp.csr_matrix(np.hstack(summed))]).tocsr()
+        names = [names[i] for i in unique] + dup_genes
+    collapsed = names
     coding_miRNA_loc = np.where([vocab.tokens.get(i) is not None if i else False for i in collapsed])[0]
     norm_factor_vector = np.array([vocab.medians[collapsed[i]] for i in coding_miRNA_loc])
     coding_miRNA_tokens = np.array([vocab.tokens[collapsed[i]] for i in coding_miRNA_loc])
