@@ -33,15 +33,16 @@ public final class GeneVocabulary {
     private final String[] tokens;
     private final double[] medianByToken;
     private final Map<String, String> mapping;
-    private final Map<String, String> symbolToId;
+    private final java.util.function.Supplier<Map<String, String>> symbolSource;
+    private volatile Map<String, String> symbolToId;
 
     private GeneVocabulary(String name, Map<String, Integer> tokenIds, double[] medianByToken,
-                           Map<String, String> mapping, Map<String, String> symbolToId) {
+                           Map<String, String> mapping, java.util.function.Supplier<Map<String, String>> symbolSource) {
         this.name = name;
         this.tokenIds = tokenIds;
         this.medianByToken = medianByToken;
         this.mapping = mapping;
-        this.symbolToId = symbolToId;
+        this.symbolSource = symbolSource;
         int max = tokenIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
         this.tokens = new String[max + 1];
         tokenIds.forEach((k, v) -> tokens[v] = k);
@@ -58,8 +59,13 @@ public final class GeneVocabulary {
     }
 
     private static GeneVocabulary loadBuiltin(String key) {
-        return build(key, resource("token_dictionary_" + key), resource("gene_median_dictionary_" + key),
-                resource("ensembl_mapping_dict_" + key), resource("gene_name_id_dict_" + key));
+        // the mapping is the largest file: parse it on another core meanwhile. Gene names are only needed to
+        // look up symbols, never to tokenize: read them on first use.
+        java.util.concurrent.CompletableFuture<Map<String, String>> mapping =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> resource("ensembl_mapping_dict_" + key));
+        Map<String, String> tokens = resource("token_dictionary_" + key);
+        Map<String, String> medians = resource("gene_median_dictionary_" + key);
+        return build(key, tokens, medians, mapping.join(), () -> resource("gene_name_id_dict_" + key));
     }
 
     private static Map<String, String> resource(String stem) {
@@ -84,11 +90,11 @@ public final class GeneVocabulary {
         Map<String, String> tokens = DictionaryFile.read(tokenFile);
         Map<String, String> medians = DictionaryFile.read(medianFile);
         Map<String, String> mapping = mappingFile == null ? null : DictionaryFile.read(mappingFile);
-        return build(tokenFile.getFileName().toString(), tokens, medians, mapping, Map.of());
+        return build(tokenFile.getFileName().toString(), tokens, medians, mapping, Map::of);
     }
 
     static GeneVocabulary build(String name, Map<String, String> tokenDict, Map<String, String> medianDict,
-                                Map<String, String> mappingDict, Map<String, String> nameDict) {
+                                Map<String, String> mappingDict, java.util.function.Supplier<Map<String, String>> nameDict) {
         Map<String, Integer> ids = new HashMap<>(tokenDict.size() * 2);
         for (Map.Entry<String, String> e : tokenDict.entrySet()) {
             try {
@@ -187,6 +193,13 @@ public final class GeneVocabulary {
 
     /** Ensembl ID of a gene symbol from the vocabulary's {@code gene_name_id_dict}, or null. */
     public String idOfSymbol(String symbol) {
-        return symbolToId.get(symbol);
+        Map<String, String> names = symbolToId;
+        if (names == null) {
+            synchronized (this) {
+                if (symbolToId == null) symbolToId = symbolSource.get();
+                names = symbolToId;
+            }
+        }
+        return names.get(symbol);
     }
 }

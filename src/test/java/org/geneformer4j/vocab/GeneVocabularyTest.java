@@ -42,6 +42,7 @@ class GeneVocabularyTest {
         assertEquals("ENSG00000187634", v.mapGeneId("samd11"), "input IDs are upper-cased");
         assertNull(v.mapGeneId("NOT_A_GENE"));
         assertNull(GeneVocabulary.builtin("gc30M").mapGeneId("HES4"), "gc30M maps Ensembl IDs only");
+        assertEquals("ENSG00000141510", v.idOfSymbol("TP53"), "gene_name_id_dict");
     }
 
     @Test
