@@ -215,7 +215,7 @@ public final class H5adReader implements CellMatrixReader {
         int cols = Math.toIntExact(shape[1]);
         if ("csr_matrix".equals(enc)) {
             checkIndptr(indptr, rows, data);
-            SlicedCsr csr = new SlicedCsr(path, data, indices, indptr, cols, null);
+            SlicedCsr csr = new SlicedCsr(path, data, indices, indptr, null);
             return new RowSource() {
                 public int nRows() {
                     return rows;

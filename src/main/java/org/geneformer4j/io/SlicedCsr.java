@@ -19,7 +19,7 @@ final class SlicedCsr {
      * @param columnMap new column of each on-disk column, or -1 to drop it (10x non-expression features);
      *                  null keeps all columns as they are
      */
-    SlicedCsr(Path file, Dataset data, Dataset indices, long[] indptr, int nCols, int[] columnMap) {
+    SlicedCsr(Path file, Dataset data, Dataset indices, long[] indptr, int[] columnMap) {
         this.file = file;
         this.data = new ChunkedArray(data, file);
         this.indices = new ChunkedArray(indices, file);

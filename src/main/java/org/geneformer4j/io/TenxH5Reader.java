@@ -59,7 +59,7 @@ public final class TenxH5Reader implements CellMatrixReader {
                 throw new UserException(path + ": inconsistent 10x matrix shape");
             }
             this.rows = new SlicedCsr(path, Hdf5.dataset(g, "data", path), Hdf5.dataset(g, "indices", path), indptr,
-                    features.var.size(), features.dropsAny() ? features.columnMap : null);
+                    features.dropsAny() ? features.columnMap : null);
         } catch (RuntimeException e) {
             hdf.close();
             throw Hdf5.corrupt(path, e);
