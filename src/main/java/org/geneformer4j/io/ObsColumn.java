@@ -55,6 +55,11 @@ public final class ObsColumn {
         };
     }
 
+    /** The values as their primitive (or String) array: the representation dataset rows use too. */
+    public Object values() {
+        return values;
+    }
+
     public boolean isNumeric() {
         return kind != Kind.STRING;
     }

@@ -28,6 +28,7 @@ final class RankValueEncoder {
 
     private final double[] sumBySlot;
     private final double[] valueBySlot;
+    private int lastGenes;
     private int[] touched = new int[64];
     private int[] slots = new int[1024];
     private long[] keys = new long[1024];
@@ -101,6 +102,7 @@ final class RankValueEncoder {
             valueBySlot[s] = norm.value(valueBySlot[s], factor, plan.slotMedian[s], inverseMedian[s]);
         }
         sortDescending(n);
+        lastGenes = n;
         int kept = Math.min(n, maxGenes);
         int extra = cls >= 0 ? 2 : 0;
         int[] out = new int[kept + extra];
@@ -109,6 +111,11 @@ final class RankValueEncoder {
         for (int i = 0; i < kept; i++) out[w++] = plan.slotToken[slots[i]];
         if (eos >= 0) out[w] = eos;
         return out;
+    }
+
+    /** Expressed vocabulary genes of the last encoded cell, before truncation. */
+    int lastGenes() {
+        return lastGenes;
     }
 
     /**

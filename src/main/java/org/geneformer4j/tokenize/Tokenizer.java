@@ -63,17 +63,17 @@ public final class Tokenizer {
                               Progress progress) throws IOException {
         List<Supplier<CellMatrixReader>> sources = new ArrayList<>();
         for (Path p : inputs) sources.add(() -> Readers.open(p, readOptions));
-        return runAll(sources, output, overwrite, progress);
+        return runAll(sources, true, output, overwrite, progress);
     }
 
     /** Tokenizes one already opened input (library use); the caller closes it. */
     public TokenizeReport run(CellMatrixReader input, Path output) throws IOException {
-        CellMatrixReader unclosed = new ForwardingReader(input);
-        return runAll(List.of(() -> unclosed), output, false, Progress.silent());
+        return runAll(List.of(() -> input), false, output, false, Progress.silent());
     }
 
-    private TokenizeReport runAll(List<Supplier<CellMatrixReader>> inputs, Path output, boolean overwrite,
-                                  Progress progress) throws IOException {
+    /** @param owned whether the readers are this run's to close */
+    private TokenizeReport runAll(List<Supplier<CellMatrixReader>> inputs, boolean owned, Path output,
+                                  boolean overwrite, Progress progress) throws IOException {
         if (inputs.isEmpty()) {
             throw new UserException("no input files");
         }
@@ -90,7 +90,8 @@ public final class Tokenizer {
         HfDatasetWriter writer = null;
         try {
             for (Supplier<CellMatrixReader> source : inputs) {
-                try (CellMatrixReader in = source.get()) {
+                CellMatrixReader in = source.get();
+                try {
                     Path input = in.path();
                     InputPlan ip = prepare(in, note);
                     if (schema == null) {
@@ -108,6 +109,8 @@ public final class Tokenizer {
                     written += ip.kept.length;
                     empty += counts[0];
                     truncated += counts[1];
+                } finally {
+                    if (owned) in.close();
                 }
             }
             if (empty > 0) {
@@ -234,6 +237,7 @@ public final class Tokenizer {
             CsrBlock block = await(nextRead);
             nextRead = last < nKept ? submitRead(reader, in, ip.kept, last, Math.min(nKept, last + blockRows)) : null;
             int[][] tokens = new int[last - first][];
+            boolean[] cut = new boolean[last - first];
             List<Future<?>> jobs = new ArrayList<>();
             final int base = first;
             for (int c = first; c < last; c += chunk) {
@@ -245,31 +249,21 @@ public final class Tokenizer {
                         int row = cell - block.firstRow();
                         double nc = ip.countsFromMatrix ? block.rowSum(row) : ip.nCounts[cell];
                         tokens[k - base] = enc.encode(block, row, nc, ip.cellIds[cell]);
+                        cut[k - base] = enc.lastGenes() > settings.maxGenes();
                     }
                 }));
             }
             for (Future<?> j : jobs) await(j);
-            int genesMax = settings.maxGenes();
             int specials = settings.specialTokens() ? 2 : 0;
-            for (int k = first; k < last; k++) {
-                int[] t = tokens[k - first];
-                if (t.length == specials) empty++;
-                if (t.length - specials == genesMax && rowGenes(block, ip, ip.kept[k]) > genesMax) truncated++;
+            for (int k = 0; k < last - first; k++) {
+                if (tokens[k].length == specials) empty++;
+                if (cut[k]) truncated++;
             }
             writer.write(batch(ip, first, last, tokens));
             progress.advance(last - first);
             first = last;
         }
         return new long[] {empty, truncated};
-    }
-
-    private static int rowGenes(CsrBlock b, InputPlan ip, int cell) {
-        int row = cell - b.firstRow();
-        int n = 0;
-        for (int k = b.indptr()[row]; k < b.indptr()[row + 1]; k++) {
-            if (ip.plan.slotOfColumn[b.indices()[k]] >= 0 && b.values()[k] != 0) n++;
-        }
-        return n;
     }
 
     /** Reads the rows spanning kept cells [from, to): one contiguous range, filtered cells skipped later. */
@@ -283,7 +277,7 @@ public final class Tokenizer {
         int[] rows = java.util.Arrays.copyOfRange(ip.kept, first, last);
         List<Object> cols = new ArrayList<>();
         cols.add(tokens);
-        for (ObsColumn a : ip.attrs) cols.add(toArray(a.select(rows)));
+        for (ObsColumn a : ip.attrs) cols.add(a.select(rows).values());
         if (ip.writeCellId) {
             String[] ids = new String[n];
             for (int i = 0; i < n; i++) ids[i] = ip.cellIds[rows[i]];
@@ -293,37 +287,6 @@ public final class Tokenizer {
         for (int i = 0; i < n; i++) len[i] = tokens[i].length;
         cols.add(len);
         return new RowBatch(n, cols.toArray());
-    }
-
-    private static Object toArray(ObsColumn c) {
-        int n = c.size();
-        switch (c.kind()) {
-            case STRING -> {
-                String[] a = new String[n];
-                for (int i = 0; i < n; i++) a[i] = c.asString(i);
-                return a;
-            }
-            case LONG -> {
-                long[] a = new long[n];
-                for (int i = 0; i < n; i++) a[i] = (Long) c.get(i);
-                return a;
-            }
-            case DOUBLE -> {
-                double[] a = new double[n];
-                for (int i = 0; i < n; i++) a[i] = c.asDouble(i);
-                return a;
-            }
-            case FLOAT -> {
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = (Float) c.get(i);
-                return a;
-            }
-            default -> {
-                boolean[] a = new boolean[n];
-                for (int i = 0; i < n; i++) a[i] = (Boolean) c.get(i);
-                return a;
-            }
-        }
     }
 
     private static <T> T await(Future<T> f) throws IOException {

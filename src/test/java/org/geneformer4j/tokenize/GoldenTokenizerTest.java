@@ -40,7 +40,10 @@ class GoldenTokenizerTest {
         List<String> types = new ArrayList<>();
         List<Long> lengths = new ArrayList<>();
         Path out = tmp.resolve("out.dataset");
-        new Tokenizer(s, vocab, m -> { }).run(in, out);
+        TokenizeReport report = new Tokenizer(s, vocab, m -> { }).run(in, out);
+        assertEquals(1, report.truncated(), "one golden cell exceeds the input size");
+        assertEquals(0, report.emptyCells());
+        assertEquals(in.nCells(), report.cellsRead());
         try (DatasetReader r = Datasets.open(out)) {
             while (r.hasNext()) {
                 RowBatch b = r.next();
