@@ -1,0 +1,353 @@
+package org.geneformer4j.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.util.UserException;
+
+/**
+ * Hugging Face BERT (post-LayerNorm, absolute positions, token type 0) written with LibTorch operations, with the
+ * heads Geneformer uses. Parameters carry transformers' names, so checkpoints load and save without renaming.
+ *
+ * <p>Native memory: parameters live until {@link #close()}. Each forward pass allocates its activations in the
+ * caller's {@link PointerScope}; callers wrap a batch in one so memory stays flat however many batches run.
+ */
+public final class BertModel implements AutoCloseable {
+    private final BertConfig config;
+    private final Head head;
+    private final Device device;
+    private final ScalarType dtype;
+    private final Map<String, Tensor> params;
+    private boolean training;
+
+    private BertModel(BertConfig config, Head head, Device device, ScalarType dtype, Map<String, Tensor> params) {
+        this.config = config;
+        this.head = head;
+        this.device = device;
+        this.dtype = dtype;
+        this.params = params;
+    }
+
+    /** Loads a checkpoint onto {@code device} in {@code dtype}, with {@code head} (tensors it lacks are reported). */
+    public static Loaded load(Checkpoint ckpt, Head head, int numLabels, Device device, ScalarType dtype, long seed) {
+        BertConfig config = ckpt.config();
+        Map<String, long[]> expected = expectedShapes(config, head, numLabels);
+        List<String> unexpected = new ArrayList<>();
+        for (String k : ckpt.tensors().keySet()) {
+            if (!expected.containsKey(k) && !ignorable(k, head)) {
+                unexpected.add(k);
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> initialised = new ArrayList<>();
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        Random rng = new Random(seed);
+        try (PointerScope scope = new PointerScope()) {
+            for (Map.Entry<String, long[]> e : expected.entrySet()) {
+                String name = e.getKey();
+                HostTensor t = ckpt.tensors().get(name);
+                Tensor p;
+                if (t != null) {
+                    if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+                        throw new UserException(ckpt.weightsFile() + ": tensor " + name + " has shape "
+                                + java.util.Arrays.toString(t.shape()) + ", config.json implies "
+                                + java.util.Arrays.toString(e.getValue()));
+                    }
+                    p = Tensors.toTorch(t, device, dtype);
+                } else if (isHeadParameter(name, head)) {
+                    initialised.add(name);
+                    p = initialise(name, e.getValue(), config, rng).to(device, dtype);
+                } else {
+                    missing.add(name);
+                    continue;
+                }
+                p.retainReference();
+                params.put(name, p);
+            }
+        }
+        if (!missing.isEmpty()) {
+            params.values().forEach(Tensor::releaseReference);
+            throw new UserException(ckpt.weightsFile() + " lacks " + missing.size() + " tensor(s) the model needs: "
+                    + summarise(missing));
+        }
+        BertModel m = new BertModel(config.withHead(head == Head.NONE ? Head.MLM.architecture : head.architecture,
+                head == Head.NONE || head == Head.MLM ? config.labels() : labelsOrDefault(config, numLabels)),
+                head, device, dtype, params);
+        return new Loaded(m, List.copyOf(unexpected), List.copyOf(initialised));
+    }
+
+    /** The model plus what loading noticed: checkpoint tensors it did not use, and head tensors it initialised. */
+    public record Loaded(BertModel model, List<String> unexpected, List<String> initialised) {}
+
+    private static List<String> labelsOrDefault(BertConfig config, int numLabels) {
+        if (config.labels().size() == numLabels) {
+            return config.labels();
+        }
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < numLabels; i++) {
+            l.add("LABEL_" + i);
+        }
+        return l;
+    }
+
+    static String summarise(List<String> names) {
+        return names.size() <= 6 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 6)) + ", ... (" + (names.size() - 6) + " more)";
+    }
+
+    private static boolean ignorable(String name, Head head) {
+        // position_ids is a buffer older transformers saved; the decoder weight is tied to the word embeddings;
+        // heads other than the requested one are dropped, as transformers does when it loads a backbone.
+        return name.equals("bert.embeddings.position_ids") || name.equals("cls.predictions.decoder.weight")
+                || name.equals("cls.predictions.decoder.bias")
+                || (head != Head.MLM && name.startsWith("cls."))
+                || (head != Head.SEQUENCE_CLASSIFICATION && name.startsWith("bert.pooler."))
+                || (head == Head.NONE && name.startsWith("classifier."));
+    }
+
+    private static boolean isHeadParameter(String name, Head head) {
+        return name.startsWith("classifier.") || name.startsWith("bert.pooler.");
+    }
+
+    /** Shapes of every parameter the model with {@code head} needs, in transformers' order. */
+    static Map<String, long[]> expectedShapes(BertConfig c, Head head, int numLabels) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        long h = c.hiddenSize();
+        long f = c.intermediateSize();
+        s.put("bert.embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
+        s.put("bert.embeddings.position_embeddings.weight", new long[] {c.maxPositions(), h});
+        s.put("bert.embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
+        s.put("bert.embeddings.LayerNorm.weight", new long[] {h});
+        s.put("bert.embeddings.LayerNorm.bias", new long[] {h});
+        for (int i = 0; i < c.numLayers(); i++) {
+            String p = "bert.encoder.layer." + i + ".";
+            for (String qkv : List.of("query", "key", "value")) {
+                s.put(p + "attention.self." + qkv + ".weight", new long[] {h, h});
+                s.put(p + "attention.self." + qkv + ".bias", new long[] {h});
+            }
+            s.put(p + "attention.output.dense.weight", new long[] {h, h});
+            s.put(p + "attention.output.dense.bias", new long[] {h});
+            s.put(p + "attention.output.LayerNorm.weight", new long[] {h});
+            s.put(p + "attention.output.LayerNorm.bias", new long[] {h});
+            s.put(p + "intermediate.dense.weight", new long[] {f, h});
+            s.put(p + "intermediate.dense.bias", new long[] {f});
+            s.put(p + "output.dense.weight", new long[] {h, f});
+            s.put(p + "output.dense.bias", new long[] {h});
+            s.put(p + "output.LayerNorm.weight", new long[] {h});
+            s.put(p + "output.LayerNorm.bias", new long[] {h});
+        }
+        switch (head) {
+            case MLM -> {
+                s.put("cls.predictions.bias", new long[] {c.vocabSize()});
+                s.put("cls.predictions.transform.dense.weight", new long[] {h, h});
+                s.put("cls.predictions.transform.dense.bias", new long[] {h});
+                s.put("cls.predictions.transform.LayerNorm.weight", new long[] {h});
+                s.put("cls.predictions.transform.LayerNorm.bias", new long[] {h});
+            }
+            case SEQUENCE_CLASSIFICATION -> {
+                s.put("bert.pooler.dense.weight", new long[] {h, h});
+                s.put("bert.pooler.dense.bias", new long[] {h});
+                s.put("classifier.weight", new long[] {numLabels, h});
+                s.put("classifier.bias", new long[] {numLabels});
+            }
+            case TOKEN_CLASSIFICATION -> {
+                s.put("classifier.weight", new long[] {numLabels, h});
+                s.put("classifier.bias", new long[] {numLabels});
+            }
+            case NONE -> { }
+        }
+        return s;
+    }
+
+    /** transformers' _init_weights for a new Linear: normal(0, initializer_range) weights, zero bias. */
+    private static Tensor initialise(String name, long[] shape, BertConfig c, Random rng) {
+        int n = Math.toIntExact(HostTensor.numel(shape));
+        float[] v = new float[n];
+        if (name.endsWith(".weight")) {
+            double std = c.json().path("initializer_range").asDouble(0.02);
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) (rng.nextGaussian() * std);
+            }
+        }
+        return Tensors.floats(v, shape);
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public Head head() {
+        return head;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public ScalarType dtype() {
+        return dtype;
+    }
+
+    /** Parameters by transformers name (for optimisers and saving). */
+    public Map<String, Tensor> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** Train mode turns dropout on, as {@code model.train()} does. */
+    public void train(boolean on) {
+        this.training = on;
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    private Tensor p(String name) {
+        Tensor t = params.get(name);
+        if (t == null) {
+            throw new IllegalStateException("no parameter " + name);
+        }
+        return t;
+    }
+
+    /**
+     * Runs the model. {@code inputIds} and {@code attentionMask} are [batch, len] int64 on this model's device
+     * (mask 1 for tokens, 0 for padding; right padding). Positions count from 0 in every row, as in transformers.
+     */
+    public BertOutput forward(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions) {
+        long len = inputIds.size(1);
+        if (len > config.maxPositions()) {
+            throw new UserException("input of " + len + " tokens exceeds the model's " + config.maxPositions()
+                    + " positions");
+        }
+        Tensor positions = torch.arange(new org.bytedeco.pytorch.Scalar(len),
+                new org.bytedeco.pytorch.TensorOptions(ScalarType.Long).device(new org.bytedeco.pytorch.DeviceOptional(device)));
+        Tensor x = torch.embedding(p("bert.embeddings.word_embeddings.weight"), inputIds)
+                .add(torch.embedding(p("bert.embeddings.position_embeddings.weight"), positions).unsqueeze(0))
+                .add(p("bert.embeddings.token_type_embeddings.weight").select(0, 0));
+        x = dropout(layerNorm(x, "bert.embeddings.LayerNorm"), config.hiddenDropout());
+        // Boolean mask, true where a key may be attended: [batch, 1, 1, len].
+        Tensor keep = attentionMask.to(ScalarType.Bool).unsqueeze(1).unsqueeze(2);
+        List<Tensor> hidden = new ArrayList<>();
+        List<Tensor> attn = new ArrayList<>();
+        if (allHiddenStates) {
+            hidden.add(x);
+        }
+        for (int i = 0; i < config.numLayers(); i++) {
+            x = layer(i, x, keep, attentions ? attn : null);
+            if (allHiddenStates) {
+                hidden.add(x);
+            }
+        }
+        if (!allHiddenStates) {
+            hidden.add(x);
+        }
+        return new BertOutput(hidden, attn, headOutput(x));
+    }
+
+    private Tensor layer(int i, Tensor x, Tensor keep, List<Tensor> attnOut) {
+        String p = "bert.encoder.layer." + i + ".";
+        long b = x.size(0);
+        long len = x.size(1);
+        long heads = config.numHeads();
+        long hd = config.headDim();
+        Tensor q = linear(x, p + "attention.self.query").view(b, len, heads, hd).transpose(1, 2);
+        Tensor k = linear(x, p + "attention.self.key").view(b, len, heads, hd).transpose(1, 2);
+        Tensor v = linear(x, p + "attention.self.value").view(b, len, heads, hd).transpose(1, 2);
+        Tensor ctx;
+        if (attnOut == null) {
+            ctx = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(keep),
+                    training ? config.attentionDropout() : 0.0, false, new DoubleOptional(), false);
+        } else {
+            // Explicit path when the weights themselves are wanted (as transformers' eager attention).
+            Tensor scores = torch.matmul(q, k.transpose(-1, -2)).div(new org.bytedeco.pytorch.Scalar(Math.sqrt(hd)));
+            scores = scores.masked_fill(keep.logical_not(), new org.bytedeco.pytorch.Scalar(Float.NEGATIVE_INFINITY));
+            Tensor probs = torch.softmax(scores, -1);
+            attnOut.add(probs);
+            ctx = torch.matmul(dropout(probs, config.attentionDropout()), v);
+        }
+        ctx = ctx.transpose(1, 2).reshape(b, len, config.hiddenSize());
+        Tensor a = layerNorm(dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout()).add(x),
+                p + "attention.output.LayerNorm");
+        Tensor f = activation(linear(a, p + "intermediate.dense"));
+        return layerNorm(dropout(linear(f, p + "output.dense"), config.hiddenDropout()).add(a), p + "output.LayerNorm");
+    }
+
+    private Tensor headOutput(Tensor x) {
+        return switch (head) {
+            case NONE -> null;
+            case MLM -> mlmLogits(x);
+            case SEQUENCE_CLASSIFICATION -> {
+                Tensor pooled = linear(x.select(1, 0), "bert.pooler.dense").tanh();
+                yield linear(dropout(pooled, classifierDropout()), "classifier");
+            }
+            case TOKEN_CLASSIFICATION -> linear(dropout(x, classifierDropout()), "classifier");
+        };
+    }
+
+    /** MLM logits of hidden states {@code x} [.., hidden]: transform, activation, LayerNorm, tied decoder + bias. */
+    public Tensor mlmLogits(Tensor x) {
+        Tensor t = layerNorm(activation(linear(x, "cls.predictions.transform.dense")), "cls.predictions.transform.LayerNorm");
+        return torch.linear(t, p("bert.embeddings.word_embeddings.weight"), new TensorOptional(p("cls.predictions.bias")));
+    }
+
+    private double classifierDropout() {
+        var n = config.json().path("classifier_dropout");
+        return n.isNumber() ? n.asDouble() : config.hiddenDropout();
+    }
+
+    private Tensor linear(Tensor x, String name) {
+        return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
+    }
+
+    private Tensor layerNorm(Tensor x, String name) {
+        return torch.layer_norm(x, new long[] {config.hiddenSize()}, new TensorOptional(p(name + ".weight")),
+                new TensorOptional(p(name + ".bias")), config.layerNormEps(), false);
+    }
+
+    private Tensor activation(Tensor x) {
+        return config.hiddenAct().equals("relu") ? torch.relu(x) : torch.gelu(x);
+    }
+
+    private Tensor dropout(Tensor x, double p) {
+        return training && p > 0 ? torch.dropout(x, p, true) : x;
+    }
+
+    /** Saves {@code config.json} + {@code model.safetensors} that {@code transformers} loads as this model's class. */
+    public void save(java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new UserException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (Map.Entry<String, Tensor> e : new TreeSet<>(params.keySet()).stream()
+                    .map(k -> Map.entry(k, params.get(k))).toList()) {
+                host.put(e.getKey(), Tensors.toHost(e.getValue().detach().to(ScalarType.Float)));
+            }
+        }
+        SafeTensors.write(dir.resolve(Checkpoint.SAFETENSORS), host, Map.of("format", "pt"));
+        config.write(dir.resolve("config.json"));
+    }
+
+    @Override
+    public void close() {
+        params.values().forEach(t -> {
+            if (!t.isNull()) {
+                t.releaseReference();
+            }
+        });
+    }
+}

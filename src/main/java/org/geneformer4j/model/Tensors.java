@@ -1,0 +1,84 @@
+package org.geneformer4j.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Copies between Java arrays, checkpoint tensors and LibTorch tensors. */
+public final class Tensors {
+    private Tensors() {}
+
+    /** A LibTorch tensor holding its own copy of {@code t}, converted to {@code dtype} on {@code device}. */
+    public static Tensor toTorch(HostTensor t, Device device, ScalarType dtype) {
+        BytePointer p = new BytePointer(t.data());
+        Tensor view = torch.from_blob(p, t.shape(), new TensorOptions(t.dtype().scalarType));
+        Tensor owned = view.to(device, dtype == null ? t.dtype().scalarType : dtype, false, true, new MemoryFormatOptional());
+        view.close();
+        p.close();
+        return owned;
+    }
+
+    public static Tensor longs(long[] values, long... shape) {
+        LongPointer p = new LongPointer(values);
+        Tensor view = torch.from_blob(p, shape, new TensorOptions(ScalarType.Long));
+        Tensor owned = view.clone();
+        view.close();
+        p.close();
+        return owned;
+    }
+
+    public static Tensor floats(float[] values, long... shape) {
+        FloatPointer p = new FloatPointer(values);
+        Tensor view = torch.from_blob(p, shape, new TensorOptions(ScalarType.Float));
+        Tensor owned = view.clone();
+        view.close();
+        p.close();
+        return owned;
+    }
+
+    /** The values of {@code t} as floats in row-major order, copied to the host. */
+    public static float[] floatArray(Tensor t) {
+        Tensor c = t.to(ScalarType.Float).cpu().contiguous();
+        int n = Math.toIntExact(c.numel());
+        float[] out = new float[n];
+        FloatPointer p = c.data_ptr_float();
+        p.capacity(n).get(out);
+        return out;
+    }
+
+    public static long[] longArray(Tensor t) {
+        Tensor c = t.to(ScalarType.Long).cpu().contiguous();
+        int n = Math.toIntExact(c.numel());
+        long[] out = new long[n];
+        c.data_ptr_long().capacity(n).get(out);
+        return out;
+    }
+
+    public static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+
+    /** A host copy in the checkpoint's representation (for saving). */
+    public static HostTensor toHost(Tensor t) {
+        Tensor c = t.cpu().contiguous();
+        DType dt = DType.of(c.scalar_type());
+        long bytes = c.numel() * dt.bytes;
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        BytePointer src = new BytePointer(c.data_ptr()).capacity(bytes);
+        b.put(src.asByteBuffer());
+        b.flip();
+        return new HostTensor(dt, shape(c), b);
+    }
+}
