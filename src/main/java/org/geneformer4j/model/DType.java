@@ -48,7 +48,7 @@ public enum DType {
 
     public static DType of(ScalarType t) {
         for (DType d : values()) {
-            if (d.scalarType == t) {
+            if (d.scalarType.value == t.value) {
                 return d;
             }
         }
