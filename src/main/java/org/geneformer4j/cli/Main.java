@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "geneformer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Geneformer single-cell foundation model: tokenize, inspect datasets, and more.",
-        subcommands = {TokenizeCommand.class, DatasetCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TokenizeCommand.class, EmbedCommand.class, ModelsCommand.class, DatasetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print more detail, and stack traces on errors.")

@@ -226,6 +226,15 @@ public final class BertModel implements AutoCloseable {
      * (mask 1 for tokens, 0 for padding; right padding). Positions count from 0 in every row, as in transformers.
      */
     public BertOutput forward(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions) {
+        return forward(inputIds, attentionMask, allHiddenStates, attentions, config.numLayers());
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, boolean, boolean)}, stopping after {@code layers} encoder layers: an
+     * embedding of layer L-1 (upstream's emb_layer -1) need not run layer L. The head runs only after all layers.
+     */
+    public BertOutput forward(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions,
+            int layers) {
         long len = inputIds.size(1);
         if (len > config.maxPositions()) {
             throw new UserException("input of " + len + " tokens exceeds the model's " + config.maxPositions()
@@ -244,7 +253,7 @@ public final class BertModel implements AutoCloseable {
         if (allHiddenStates) {
             hidden.add(x);
         }
-        for (int i = 0; i < config.numLayers(); i++) {
+        for (int i = 0; i < layers; i++) {
             x = layer(i, x, keep, attentions ? attn : null);
             if (allHiddenStates) {
                 hidden.add(x);
@@ -253,7 +262,7 @@ public final class BertModel implements AutoCloseable {
         if (!allHiddenStates) {
             hidden.add(x);
         }
-        return new BertOutput(hidden, attn, headOutput(x));
+        return new BertOutput(hidden, attn, layers == config.numLayers() ? headOutput(x) : null);
     }
 
     private Tensor layer(int i, Tensor x, Tensor keep, List<Tensor> attnOut) {

@@ -35,6 +35,11 @@ public final class AtomicFile implements AutoCloseable {
         }
     }
 
+    /** Where the content is written until {@link #commit()} renames it. */
+    public Path temp() {
+        return temp;
+    }
+
     public OutputStream stream() {
         return out;
     }

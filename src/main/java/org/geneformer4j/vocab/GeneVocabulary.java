@@ -202,4 +202,23 @@ public final class GeneVocabulary {
         }
         return names.get(symbol);
     }
+
+    /** A gene symbol for an Ensembl ID (the first symbol that the {@code gene_name_id_dict} maps to it), or null. */
+    public String symbolOf(String ensemblId) {
+        Map<String, String> r = idToSymbol;
+        if (r == null) {
+            idOfSymbol("");
+            synchronized (this) {
+                if (idToSymbol == null) {
+                    Map<String, String> m = new java.util.HashMap<>();
+                    symbolToId.forEach((sym, id) -> m.putIfAbsent(id, sym));
+                    idToSymbol = m;
+                }
+                r = idToSymbol;
+            }
+        }
+        return r.get(ensemblId);
+    }
+
+    private volatile Map<String, String> idToSymbol;
 }

@@ -1,0 +1,197 @@
+package org.geneformer4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.dataset.Datasets;
+import org.geneformer4j.embed.EmbMode;
+import org.geneformer4j.embed.EmbedSettings;
+import org.geneformer4j.embed.EmbeddingExtractor;
+import org.geneformer4j.embed.ModelInputs;
+import org.geneformer4j.embed.Sinks;
+import org.geneformer4j.io.Readers;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.model.Devices;
+import org.geneformer4j.model.Head;
+import org.geneformer4j.model.ModelCard;
+import org.geneformer4j.model.ModelResolver;
+import org.geneformer4j.tokenize.Tokenizer;
+import org.geneformer4j.tokenize.TokenizerSettings;
+import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import org.geneformer4j.vocab.GeneVocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Cell, CLS or gene embeddings, as upstream's EmbExtractor.",
+                "INPUT is a tokenized dataset, or raw counts (.h5ad, .loom, 10x) tokenized on the fly for the model.",
+                "OUTPUT format by extension or --format: .csv (id, 0..H-1, labels) or .npy (+ NAME.cells.tsv)."})
+final class EmbedCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Registry name (geneformer models list) or checkpoint directory.")
+    String model;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "INPUT", description = "Tokenized dataset, or raw .h5ad/.loom/10x input.")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT", description = "Output file (.csv or .npy).")
+    Path output;
+
+    @Option(names = "--format", description = "csv or npy (default: from the output's extension).")
+    String format;
+
+    @Option(names = "--emb-mode", description = "cls, cell or gene (default: cls for V2 models, cell for V1, as upstream).")
+    String embMode;
+
+    @Option(names = "--emb-layer", defaultValue = "-1", description = "-1: second-to-last layer (upstream's default), 0: last layer. Default: ${DEFAULT-VALUE}.")
+    int embLayer;
+
+    @Option(names = "--max-ncells", defaultValue = "1000", description = "Embed at most this many cells, sampled with --seed (0 = all). Default: ${DEFAULT-VALUE} (upstream's).")
+    int maxNcells;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the --max-ncells sample. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--filter", paramLabel = "COLUMN=VALUE[,VALUE]", description = "Keep cells whose COLUMN is one of the values (upstream's filter_data). Repeatable.")
+    List<String> filters = List.of();
+
+    @Option(names = "--emb-label", split = ",", paramLabel = "COLUMN", description = "Dataset columns to carry into the output.")
+    List<String> embLabels = List.of();
+
+    @Option(names = "--summary-stat", description = "mean, median, exact_mean or exact_median over cells (per value of the first --emb-label).")
+    String summaryStat;
+
+    @Option(names = "--sort-by-length", description = "Write rows longest cell first (upstream's order) instead of input order.")
+    boolean sortByLength;
+
+    @Option(names = "--batch-size", defaultValue = "100", description = "Cells per forward pass (upstream's forward_batch_size). Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--max-tokens", defaultValue = "131072", description = "Padded tokens per forward pass at most. Default: ${DEFAULT-VALUE}.")
+    long maxTokens;
+
+    @Option(names = "--output-attentions", defaultValue = "0", paramLabel = "N", description = "Also write attention weights (every layer and head) of the first N output cells to OUTPUT_STEM.attentions.safetensors.")
+    int attentionCells;
+
+    @Option(names = "--model-version", description = "V1 or V2, for checkpoint directories whose vocabulary is not recognised.")
+    String modelVersion;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, bf16 or fp16 (reduced precision on GPUs). Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--threads", description = "CPU threads for LibTorch (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--overwrite", description = "Replace the output if it exists.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws IOException {
+        String fmt = format != null ? format.toLowerCase(Locale.ROOT) : extension(output);
+        if (!fmt.equals("csv") && !fmt.equals("npy")) {
+            throw new UserException("unknown output format '" + fmt + "' (csv or npy; give --format or an extension)");
+        }
+        if (Files.exists(output) && !overwrite) {
+            throw new UserException(output + " already exists (pass --overwrite to replace it)");
+        }
+        if (batchSize < 1 || maxTokens < 1) {
+            throw new UserException("--batch-size and --max-tokens must be positive");
+        }
+        Device dev = Devices.parse(device);
+        ScalarType dt = Devices.dtype(dtype, dev);
+        if (threads != null) {
+            torch.set_num_threads(threads);
+        }
+        ModelResolver resolver = ModelResolver.standard();
+        Optional<ModelCard> card = resolver.card(model);
+        Path dir = resolver.resolve(model, Progress.forStderr("download", "bytes", 0));
+        Checkpoint ckpt = Checkpoint.load(dir);
+        ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
+        GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
+        EmbMode mode = embMode != null ? EmbMode.valueOf(embMode.toUpperCase(Locale.ROOT))
+                : inputs.specialTokens() ? EmbMode.CLS : EmbMode.CELL;
+        EmbedSettings settings = new EmbedSettings(mode, embLayer, maxNcells, seed, parseFilters(filters), embLabels,
+                summaryStat == null ? null : EmbedSettings.SummaryStat.valueOf(summaryStat.toUpperCase(Locale.ROOT)),
+                sortByLength, batchSize, maxTokens, attentionCells);
+
+        Path dataset = input;
+        AtomicDirectory tokens = null;
+        if (!isDataset(input)) {
+            // Raw counts: tokenize for this model into a scratch dataset beside the output, removed afterwards.
+            Path scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
+            tokens = AtomicDirectory.create(scratch, true);
+            Tokenizer t = new Tokenizer(TokenizerSettings.forVersion(inputs.version()).withInputSize(inputs.inputSize())
+                    .withAttributes(attrsFor(embLabels, filters)), vocab, Main::info);
+            t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
+            dataset = scratch;
+        }
+        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, dev, dt, 0).model()) {
+            Main.info("model " + (card.map(ModelCard::name).orElse(dir.toString())) + ": " + m.config().numLayers()
+                    + " layers, hidden " + m.config().hiddenSize() + ", " + inputs.version() + " inputs; " + mode.name().toLowerCase(Locale.ROOT)
+                    + " embeddings of layer " + (m.config().numLayers() + embLayer) + " on " + device + " (" + dtype + ")");
+            EmbeddingExtractor ex = new EmbeddingExtractor(m, vocab, inputs.specialTokens(), settings);
+            Path ds = dataset;
+            Progress progress = Progress.forStderr("embed", "cells", 0);
+            EmbeddingExtractor.Result r;
+            try (var sink = Sinks.open(output, fmt, overwrite)) {
+                r = ex.run(() -> Datasets.open(ds), output, sink, progress);
+            }
+            Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
+                    r.cells() / Math.max(1e-9, r.seconds())));
+        } finally {
+            if (tokens != null) {
+                tokens.close();
+            }
+        }
+        return 0;
+    }
+
+    static boolean isDataset(Path p) {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(p)) {
+            return Files.exists(p.resolve("state.json")) || Files.exists(p.resolve("dataset_info.json"));
+        }
+        return name.endsWith(".arrow") || name.endsWith(".parquet");
+    }
+
+    private static Map<String, String> attrsFor(List<String> labels, List<String> filters) {
+        Map<String, String> m = new LinkedHashMap<>();
+        labels.forEach(l -> m.put(l, l));
+        parseFilters(filters).keySet().forEach(f -> m.put(f, f));
+        return m;
+    }
+
+    static Map<String, Set<String>> parseFilters(List<String> specs) {
+        Map<String, Set<String>> m = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new UserException("--filter expects COLUMN=VALUE[,VALUE], not '" + spec + "'");
+            }
+            m.computeIfAbsent(spec.substring(0, eq), k -> new LinkedHashSet<>()).addAll(List.of(spec.substring(eq + 1).split(",")));
+        }
+        return m;
+    }
+
+    private static String extension(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,86 @@
+package org.geneformer4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.geneformer4j.model.HubSettings;
+import org.geneformer4j.model.ModelCard;
+import org.geneformer4j.model.ModelResolver;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = {"The model registry and the Hugging Face cache (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).",
+                "  list            every registered model, and whether it is cached",
+                "  info NAME       the registry entry",
+                "  download NAME   fetch into the HF cache (resumable, sha256-checked)",
+                "  verify NAME     re-hash the cached files",
+                "  path NAME       print the cached checkpoint directory"})
+final class ModelsCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ACTION", description = "list, info, download, verify or path")
+    String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+        ModelResolver r = ModelResolver.standard();
+        switch (action.toLowerCase(Locale.ROOT)) {
+            case "list" -> {
+                System.out.printf(Locale.ROOT, "%-30s %-7s %-6s %-6s %10s  %s%n", "NAME", "VOCAB", "INPUT", "LAYERS", "SIZE", "CACHED");
+                for (ModelCard c : r.registry().all()) {
+                    System.out.printf(Locale.ROOT, "%-30s %-7s %-6d %-6d %8.1f MB  %s%n", c.name(), c.vocabulary(), c.inputSize(),
+                            c.architecture().path("layers").asInt(), c.weightBytes() / 1e6, r.cachedDir(c).isPresent() ? "yes" : "no");
+                }
+            }
+            case "info" -> {
+                ModelCard c = r.registry().get(need());
+                System.out.println("name:        " + c.name());
+                System.out.println("aliases:     " + String.join(", ", c.aliases()));
+                System.out.println("hub:         " + c.repo() + " / " + c.subfolder() + " @ " + c.revision());
+                System.out.println("inputs:      " + c.vocabulary() + ", " + c.inputSize() + " tokens"
+                        + (c.specialTokens().isEmpty() ? ", no special tokens" : ", " + String.join("/", c.specialTokens())));
+                System.out.println("model:       " + c.architecture());
+                for (ModelCard.FileEntry f : c.neededFiles()) {
+                    System.out.println("file:        " + f.path() + (f.size() >= 0 ? "  " + f.size() + " bytes  sha256 " + f.sha256() : ""));
+                }
+                System.out.println("cached:      " + r.cachedDir(c).map(Path::toString).orElse("no"));
+                System.out.println("note:        " + c.note());
+            }
+            case "download" -> {
+                ModelCard c = r.registry().get(need());
+                Optional<Path> have = r.cachedDir(c);
+                Path dir = have.orElseGet(() -> r.download(c, Progress.forStderr("download", "bytes", 0)));
+                Main.info((have.isPresent() ? "already cached: " : "downloaded: ") + dir);
+                System.out.println(dir);
+            }
+            case "verify" -> {
+                ModelCard c = r.registry().get(need());
+                List<String> problems = r.verify(c);
+                if (!problems.isEmpty()) {
+                    throw new UserException(c.name() + " failed verification: " + String.join("; ", problems));
+                }
+                System.out.println(c.name() + ": all files match the registry's sizes and sha256");
+            }
+            case "path" -> {
+                ModelCard c = r.registry().get(need());
+                System.out.println(r.cachedDir(c).orElseThrow(() -> new UserException(c.name() + " is not in the cache at "
+                        + HubSettings.fromEnvironment().cacheDir() + " ('geneformer models download " + c.name() + "')")));
+            }
+            default -> throw new UserException("unknown action '" + action + "' (list, info, download, verify, path)");
+        }
+        return 0;
+    }
+
+    private String need() {
+        if (name == null) {
+            throw new UserException("'models " + action + "' needs a model NAME");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,421 @@
+package org.geneformer4j.embed;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.dataset.Column;
+import org.geneformer4j.dataset.ColumnType;
+import org.geneformer4j.dataset.DatasetReader;
+import org.geneformer4j.dataset.RowBatch;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.BertOutput;
+import org.geneformer4j.model.HostTensor;
+import org.geneformer4j.model.SafeTensors;
+import org.geneformer4j.model.Tensors;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import org.geneformer4j.vocab.GeneVocabulary;
+
+/**
+ * Upstream's {@code EmbExtractor.extract_embs} over a tokenized dataset. Two passes over the dataset: the first
+ * selects rows (filter, seeded downsampling) and checks the data fit the model; the second streams the selected
+ * cells in windows that a reader thread fills while the model runs, batches each window by length, and emits rows in
+ * input order (or, with {@code sortByLength}, in upstream's longest-first order).
+ */
+public final class EmbeddingExtractor {
+    private static final int WINDOW_CELLS = 8192;
+    private static final List<Cell> END = new ArrayList<>();
+
+    private final BertModel model;
+    private final GeneVocabulary vocab;
+    private final boolean specialTokens;
+    private final EmbedSettings s;
+
+    public EmbeddingExtractor(BertModel model, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
+        this.model = model;
+        this.vocab = vocab;
+        this.specialTokens = specialTokens;
+        this.s = settings;
+        if (settings.mode() == EmbMode.CLS && !specialTokens) {
+            throw new UserException("--emb-mode cls needs a model with a <cls> token (V2); use --emb-mode cell for V1 models");
+        }
+        if (settings.embLayer() != -1 && settings.embLayer() != 0) {
+            throw new UserException("--emb-layer must be -1 (second-to-last layer) or 0 (last layer)");
+        }
+    }
+
+    public record Result(int cells, double seconds) {}
+
+    public Result run(Supplier<DatasetReader> dataset, java.nio.file.Path output, EmbeddingSink sink, Progress progress)
+            throws IOException {
+        boolean[] selected = select(dataset);
+        int n = 0;
+        for (boolean b : selected) {
+            n += b ? 1 : 0;
+        }
+        progress.setTotal(n);
+        List<String> labelNames = s.labels();
+        int hidden = model.config().hiddenSize();
+        GeneAccumulator genes = s.mode() == EmbMode.GENE ? new GeneAccumulator(hidden) : null;
+        List<float[]> forSummary = s.summaryStat() != null ? new ArrayList<>() : null;
+        List<String[]> summaryLabels = forSummary != null ? new ArrayList<>() : null;
+        if (genes == null && forSummary == null) {
+            sink.begin(hidden, "cell_id", labelNames);
+        }
+        Map<String, HostTensor> attentions = new LinkedHashMap<>();
+        BlockingQueue<List<Cell>> windows = new ArrayBlockingQueue<>(2);
+        Thread reader = new Thread(() -> produce(dataset, selected, windows), "embed-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            for (List<Cell> window = take(windows); window != END; window = take(windows)) {
+                float[][] embs = new float[window.size()][];
+                Map<Cell, Integer> slot = new java.util.IdentityHashMap<>();
+                for (int i = 0; i < window.size(); i++) {
+                    slot.put(window.get(i), i);
+                }
+                for (List<Cell> batch : Batches.plan(window, s.batchSize(), s.maxTokens())) {
+                    float[][] out = embedBatch(batch, genes);
+                    for (int r = 0; r < batch.size(); r++) {
+                        embs[slot.get(batch.get(r))] = out == null ? null : out[r];
+                    }
+                    progress.advance(batch.size());
+                }
+                List<Cell> order = window;
+                if (s.sortByLength()) {
+                    order = new ArrayList<>(window);
+                    order.sort(java.util.Comparator.comparingInt(Cell::length).reversed().thenComparingInt(Cell::row));
+                }
+                for (Cell c : order) {
+                    float[] e = embs[slot.get(c)];
+                    if (forSummary != null) {
+                        forSummary.add(e);
+                        summaryLabels.add(c.labels());
+                    } else if (genes == null) {
+                        sink.row(c.id(), e, c.labels());
+                    }
+                    if (attentions.size() / Math.max(1, model.config().numLayers()) < s.attentionCells()) {
+                        attentionsOf(c, attentions);
+                    }
+                }
+            }
+        } finally {
+            reader.interrupt();
+        }
+        if (genes != null) {
+            genes.write(sink, vocab);
+        } else if (forSummary != null) {
+            Summaries.write(sink, hidden, forSummary, summaryLabels, labelNames, s.summaryStat());
+        }
+        if (!attentions.isEmpty()) {
+            java.nio.file.Path att = output.resolveSibling(output.getFileName().toString().replaceFirst("\\.[^.]+$", "")
+                    + ".attentions.safetensors");
+            SafeTensors.write(att, attentions, Map.of("layout", "cell<row>.layer<i>: [heads, length, length]"));
+        }
+        sink.commit();
+        progress.finish();
+        return new Result(n, progress.seconds());
+    }
+
+    private static List<Cell> take(BlockingQueue<List<Cell>> q) {
+        try {
+            List<Cell> w = q.take();
+            if (w instanceof Failure f) {
+                throw f.error;
+            }
+            return w;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted");
+        }
+    }
+
+    /** A window that carries the reader thread's error to the model thread. */
+    private static final class Failure extends ArrayList<Cell> {
+        final RuntimeException error;
+
+        Failure(RuntimeException error) {
+            this.error = error;
+        }
+    }
+
+    private void produce(Supplier<DatasetReader> dataset, boolean[] selected, BlockingQueue<List<Cell>> windows) {
+        try {
+            List<Cell> window = new ArrayList<>();
+            int windowCap = s.sortByLength() ? Integer.MAX_VALUE : WINDOW_CELLS;
+            try (DatasetReader r = dataset.get()) {
+                Columns cols = Columns.of(r, s.labels());
+                int row = 0;
+                while (r.hasNext()) {
+                    RowBatch b = r.next();
+                    for (int i = 0; i < b.rows(); i++, row++) {
+                        if (!selected[row]) {
+                            continue;
+                        }
+                        window.add(new Cell(row, cols.tokens(b, i), cols.id(b, i, row), cols.labels(b, i)));
+                        if (window.size() >= windowCap) {
+                            windows.put(window);
+                            window = new ArrayList<>();
+                        }
+                    }
+                }
+            }
+            if (!window.isEmpty()) {
+                windows.put(window);
+            }
+            windows.put(END);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            try {
+                windows.put(new Failure(e));
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** First pass: which rows to embed, and whether the data fit the model. */
+    private boolean[] select(Supplier<DatasetReader> dataset) {
+        List<Boolean> keep = new ArrayList<>();
+        int vocabSize = model.config().vocabSize();
+        int maxPos = model.config().maxPositions();
+        int checked = 0;
+        int startsLikeV2 = 0;
+        try (DatasetReader r = dataset.get()) {
+            Columns cols = Columns.of(r, s.labels());
+            for (String f : s.filter().keySet()) {
+                if (r.columnIndex(f) < 0) {
+                    throw new UserException("--filter column '" + f + "' is not in the dataset (columns: " + cols.names() + ")");
+                }
+            }
+            int row = 0;
+            while (r.hasNext()) {
+                RowBatch b = r.next();
+                for (int i = 0; i < b.rows(); i++, row++) {
+                    boolean k = true;
+                    for (Map.Entry<String, java.util.Set<String>> f : s.filter().entrySet()) {
+                        k &= f.getValue().contains(Columns.string(b, r.columnIndex(f.getKey()), i));
+                    }
+                    keep.add(k);
+                    int[] t = cols.tokens(b, i);
+                    if (t.length > maxPos) {
+                        throw new UserException("cell " + cols.id(b, i, row) + " has " + t.length + " tokens but the model takes "
+                                + maxPos + " positions: were the data tokenized for another model (V2 data into a V1 model)?");
+                    }
+                    for (int v : t) {
+                        if (v < 0 || v >= vocabSize) {
+                            throw new UserException("token " + v + " in cell " + cols.id(b, i, row) + " is outside the model's vocabulary of "
+                                    + vocabSize + ": were the data tokenized with another vocabulary (V1 data into a V2 model)?");
+                        }
+                    }
+                    if (checked < 200 && t.length > 1) {
+                        checked++;
+                        boolean v2Shape = t[0] == vocab.cls() && t[t.length - 1] == vocab.eos();
+                        if (specialTokens && !v2Shape) {
+                            throw new UserException("cell " + cols.id(b, i, row) + " does not start with <cls> and end with <eos>,"
+                                    + " but the model expects them: were the data tokenized with V1 settings? (tokenize --model-version V2)");
+                        }
+                        startsLikeV2 += (!specialTokens && t[0] == 2 && t[t.length - 1] == 3) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        if (!specialTokens && checked >= 3 && startsLikeV2 == checked) {
+            throw new UserException("every cell starts with token 2 and ends with token 3 (<cls>/<eos> of V2 tokenization),"
+                    + " but the model is a V1 model without special tokens");
+        }
+        boolean[] sel = new boolean[keep.size()];
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < sel.length; i++) {
+            if (keep.get(i)) {
+                rows.add(i);
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new UserException(s.filter().isEmpty() ? "the dataset has no cells" : "no cell passes --filter " + s.filter());
+        }
+        if (s.maxNcells() > 0 && rows.size() > s.maxNcells()) {
+            // Seeded like upstream's shuffle(seed=42), though not the same permutation (HF's generator is numpy's).
+            Collections.shuffle(rows, new Random(s.seed()));
+            rows = rows.subList(0, s.maxNcells());
+        }
+        for (int r : rows) {
+            sel[r] = true;
+        }
+        return sel;
+    }
+
+    /** Runs one batch; returns per-cell embeddings (cell modes) or feeds the gene accumulator (gene mode). */
+    private float[][] embedBatch(List<Cell> batch, GeneAccumulator genes) {
+        long[][] padded = Batches.pad(batch, vocab.pad());
+        int rows = (int) padded[2][0];
+        int len = (int) padded[2][1];
+        int layers = model.config().numLayers() + s.embLayer();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor ids = Tensors.longs(padded[0], rows, len).to(model.device(), ScalarType.Long);
+            Tensor mask = Tensors.longs(padded[1], rows, len).to(model.device(), ScalarType.Long);
+            BertOutput out = model.forward(ids, mask, false, false, layers);
+            Tensor h = out.lastHiddenState();
+            if (genes != null) {
+                genes.add(batch, Tensors.floatArray(h), len);
+                return null;
+            }
+            Tensor emb;
+            if (s.mode() == EmbMode.CLS) {
+                emb = Pooling.cls(h);
+            } else {
+                long[] lens = new long[rows];
+                for (int r = 0; r < rows; r++) {
+                    lens[r] = batch.get(r).length();
+                }
+                Tensor lengths = Tensors.longs(lens, rows).to(model.device(), ScalarType.Long);
+                emb = Pooling.mean(h, lengths, specialTokens, specialTokens);
+            }
+            float[] flat = Tensors.floatArray(emb);
+            int hd = model.config().hiddenSize();
+            float[][] res = new float[rows][];
+            for (int r = 0; r < rows; r++) {
+                res[r] = Arrays.copyOfRange(flat, r * hd, (r + 1) * hd);
+            }
+            return res;
+        }
+    }
+
+    private void attentionsOf(Cell c, Map<String, HostTensor> out) {
+        try (PointerScope scope = new PointerScope()) {
+            long[] ids = new long[c.length()];
+            long[] mask = new long[c.length()];
+            for (int j = 0; j < ids.length; j++) {
+                ids[j] = c.tokens()[j];
+                mask[j] = 1;
+            }
+            BertOutput o = model.forward(Tensors.longs(ids, 1, ids.length).to(model.device(), ScalarType.Long),
+                    Tensors.longs(mask, 1, ids.length).to(model.device(), ScalarType.Long), false, true);
+            for (int l = 0; l < o.attentions().size(); l++) {
+                out.put("cell" + c.row() + ".layer" + l, Tensors.toHost(o.attentions().get(l).select(0, 0).to(ScalarType.Float)));
+            }
+        }
+    }
+
+    /** Upstream's gene mode: each token's contextual embedding, averaged per token over all cells. */
+    static final class GeneAccumulator {
+        private final int hidden;
+        private final TreeMap<Integer, double[]> sums = new TreeMap<>();
+        private final Map<Integer, long[]> counts = new java.util.HashMap<>();
+
+        GeneAccumulator(int hidden) {
+            this.hidden = hidden;
+        }
+
+        void add(List<Cell> batch, float[] h, int len) {
+            for (int r = 0; r < batch.size(); r++) {
+                int[] t = batch.get(r).tokens();
+                for (int j = 0; j < t.length; j++) {
+                    double[] sum = sums.computeIfAbsent(t[j], k -> new double[hidden]);
+                    int base = (r * len + j) * hidden;
+                    for (int d = 0; d < hidden; d++) {
+                        sum[d] += h[base + d];
+                    }
+                    counts.computeIfAbsent(t[j], k -> new long[1])[0]++;
+                }
+            }
+        }
+
+        void write(EmbeddingSink sink, GeneVocabulary vocab) throws IOException {
+            sink.begin(hidden, "ensembl_id", List.of("symbol", "n_cells"));
+            for (Map.Entry<Integer, double[]> e : sums.entrySet()) {
+                long n = counts.get(e.getKey())[0];
+                float[] mean = new float[hidden];
+                for (int d = 0; d < hidden; d++) {
+                    mean[d] = (float) (e.getValue()[d] / n);
+                }
+                String id = vocab.tokenName(e.getKey());
+                String sym = vocab.symbolOf(id);
+                sink.row(id, mean, new String[] {sym == null ? "" : sym, Long.toString(n)});
+            }
+        }
+    }
+
+    /** Access to the dataset's token, id and label columns, whatever their stored types. */
+    record Columns(int ids, int cellId, int[] labels, List<Column> all) {
+        static Columns of(DatasetReader r, List<String> labelNames) {
+            int ids = r.columnIndex("input_ids");
+            if (ids < 0) {
+                throw new UserException("the dataset has no input_ids column: is it a tokenized dataset?");
+            }
+            int[] labels = new int[labelNames.size()];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = r.columnIndex(labelNames.get(i));
+                if (labels[i] < 0) {
+                    throw new UserException("--emb-label column '" + labelNames.get(i) + "' is not in the dataset (columns: "
+                            + r.columns().stream().map(Column::name).toList() + ")");
+                }
+            }
+            return new Columns(ids, r.columnIndex("cell_id"), labels, r.columns());
+        }
+
+        List<String> names() {
+            return all.stream().map(Column::name).toList();
+        }
+
+        int[] tokens(RowBatch b, int i) {
+            Object col = b.columns()[ids];
+            if (col instanceof int[][] a) {
+                return a[i];
+            }
+            long[] l = ((long[][]) col)[i];
+            int[] out = new int[l.length];
+            for (int j = 0; j < l.length; j++) {
+                out[j] = Math.toIntExact(l[j]);
+            }
+            return out;
+        }
+
+        String id(RowBatch b, int i, int row) {
+            return cellId < 0 ? Integer.toString(row) : string(b, cellId, i);
+        }
+
+        String[] labels(RowBatch b, int i) {
+            String[] out = new String[labels.length];
+            for (int k = 0; k < labels.length; k++) {
+                out[k] = string(b, labels[k], i);
+            }
+            return out;
+        }
+
+        static String string(RowBatch b, int col, int i) {
+            Object c = b.columns()[col];
+            if (c instanceof String[] a) {
+                return a[i];
+            } else if (c instanceof long[] a) {
+                return Long.toString(a[i]);
+            } else if (c instanceof int[] a) {
+                return Integer.toString(a[i]);
+            } else if (c instanceof double[] a) {
+                return Double.toString(a[i]);
+            } else if (c instanceof float[] a) {
+                return Float.toString(a[i]);
+            } else if (c instanceof boolean[] a) {
+                return Boolean.toString(a[i]);
+            }
+            throw new UserException("column " + col + " cannot be used as a label");
+        }
+    }
+
+    static boolean isList(ColumnType t) {
+        return t.isList();
+    }
+}
