@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Cell, CLS or gene embeddings, as upstream's EmbExtractor.",
                 "INPUT is a tokenized dataset, or raw counts (.h5ad, .loom, 10x) tokenized on the fly for the model.",
-                "OUTPUT format by extension or --format: .csv (id, 0..H-1, labels) or .npy (+ NAME.cells.tsv)."})
+                "OUTPUT format by extension or --format: .csv (id, 0..H-1, labels), .npy (+ NAME.cells.tsv) or .h5ad (obsm[\"X_geneformer\"])."})
 final class EmbedCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Registry name (geneformer models list) or checkpoint directory.")
     String model;
@@ -47,10 +47,10 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "INPUT", description = "Tokenized dataset, or raw .h5ad/.loom/10x input.")
     Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT", description = "Output file (.csv or .npy).")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT", description = "Output file (.csv, .npy or .h5ad).")
     Path output;
 
-    @Option(names = "--format", description = "csv or npy (default: from the output's extension).")
+    @Option(names = "--format", description = "csv, npy or h5ad (default: from the output's extension).")
     String format;
 
     @Option(names = "--emb-mode", description = "cls, cell or gene (default: cls for V2 models, cell for V1, as upstream).")
@@ -80,8 +80,12 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "100", description = "Cells per forward pass (upstream's forward_batch_size). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--max-tokens", defaultValue = "131072", description = "Padded tokens per forward pass at most. Default: ${DEFAULT-VALUE}.")
-    long maxTokens;
+    @Option(names = "--max-tokens", description = "Padded tokens per forward pass at most (default 16384 on the CPU, where"
+            + " activations that stay in cache beat big batches; 131072 on a GPU).")
+    Long maxTokens;
+
+    @Option(names = "--log-memory", hidden = true, description = "Log resident memory every 1,000 cells (for the memory check).")
+    boolean logMemory;
 
     @Option(names = "--output-attentions", defaultValue = "0", paramLabel = "N", description = "Also write attention weights (every layer and head) of the first N output cells to OUTPUT_STEM.attentions.safetensors.")
     int attentionCells;
@@ -104,16 +108,17 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String fmt = format != null ? format.toLowerCase(Locale.ROOT) : extension(output);
-        if (!fmt.equals("csv") && !fmt.equals("npy")) {
-            throw new UserException("unknown output format '" + fmt + "' (csv or npy; give --format or an extension)");
+        if (!List.of("csv", "npy", "h5ad").contains(fmt)) {
+            throw new UserException("unknown output format '" + fmt + "' (csv, npy or h5ad; give --format or an extension)");
         }
         if (Files.exists(output) && !overwrite) {
             throw new UserException(output + " already exists (pass --overwrite to replace it)");
         }
-        if (batchSize < 1 || maxTokens < 1) {
+        Device dev = Devices.parse(device);
+        long tokenCap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
+        if (batchSize < 1 || tokenCap < 1) {
             throw new UserException("--batch-size and --max-tokens must be positive");
         }
-        Device dev = Devices.parse(device);
         ScalarType dt = Devices.dtype(dtype, dev);
         if (threads != null) {
             torch.set_num_threads(threads);
@@ -128,7 +133,7 @@ final class EmbedCommand implements Callable<Integer> {
                 : inputs.specialTokens() ? EmbMode.CLS : EmbMode.CELL;
         EmbedSettings settings = new EmbedSettings(mode, embLayer, maxNcells, seed, parseFilters(filters), embLabels,
                 summaryStat == null ? null : EmbedSettings.SummaryStat.valueOf(summaryStat.toUpperCase(Locale.ROOT)),
-                sortByLength, batchSize, maxTokens, attentionCells);
+                sortByLength, batchSize, tokenCap, attentionCells);
 
         Path dataset = input;
         AtomicDirectory tokens = null;
@@ -146,6 +151,15 @@ final class EmbedCommand implements Callable<Integer> {
                     + " layers, hidden " + m.config().hiddenSize() + ", " + inputs.version() + " inputs; " + mode.name().toLowerCase(Locale.ROOT)
                     + " embeddings of layer " + (m.config().numLayers() + embLayer) + " on " + device + " (" + dtype + ")");
             EmbeddingExtractor ex = new EmbeddingExtractor(m, vocab, inputs.specialTokens(), settings);
+            if (logMemory) {
+                int[] next = {1000};
+                ex.afterBatch(done -> {
+                    if (done >= next[0]) {
+                        Main.info("memory: cells=" + done + " rss_mb=" + residentMb());
+                        next[0] = (done / 1000 + 1) * 1000;
+                    }
+                });
+            }
             Path ds = dataset;
             Progress progress = Progress.forStderr("embed", "cells", 0);
             EmbeddingExtractor.Result r;
@@ -160,6 +174,20 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Resident set size from /proc (Linux), or -1. */
+    static long residentMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     static boolean isDataset(Path p) {

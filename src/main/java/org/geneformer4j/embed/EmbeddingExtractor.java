@@ -42,6 +42,7 @@ public final class EmbeddingExtractor {
     private final GeneVocabulary vocab;
     private final boolean specialTokens;
     private final EmbedSettings s;
+    private java.util.function.IntConsumer afterBatch = n -> { };
 
     public EmbeddingExtractor(BertModel model, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
         this.model = model;
@@ -57,6 +58,11 @@ public final class EmbeddingExtractor {
     }
 
     public record Result(int cells, double seconds) {}
+
+    /** Called after every batch with the number of cells embedded so far (for memory logging). */
+    public void afterBatch(java.util.function.IntConsumer listener) {
+        this.afterBatch = listener;
+    }
 
     public Result run(Supplier<DatasetReader> dataset, java.nio.file.Path output, EmbeddingSink sink, Progress progress)
             throws IOException {
@@ -92,6 +98,7 @@ public final class EmbeddingExtractor {
                         embs[slot.get(batch.get(r))] = out == null ? null : out[r];
                     }
                     progress.advance(batch.size());
+                    afterBatch.accept((int) progress.done());
                 }
                 List<Cell> order = window;
                 if (s.sortByLength()) {

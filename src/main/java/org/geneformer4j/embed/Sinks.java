@@ -7,6 +7,10 @@ public final class Sinks {
     private Sinks() {}
 
     public static EmbeddingSink open(Path output, String format, boolean overwrite) {
-        return format.equals("npy") ? new NpySink(output, overwrite) : new CsvSink(output, overwrite);
+        return switch (format) {
+            case "npy" -> new NpySink(output, overwrite);
+            case "h5ad" -> new H5adSink(output, overwrite);
+            default -> new CsvSink(output, overwrite);
+        };
     }
 }

@@ -247,7 +247,11 @@ public final class BertModel implements AutoCloseable {
                 .add(p("bert.embeddings.token_type_embeddings.weight").select(0, 0));
         x = dropout(layerNorm(x, "bert.embeddings.LayerNorm"), config.hiddenDropout());
         // Boolean mask, true where a key may be attended: [batch, 1, 1, len].
-        Tensor keep = attentionMask.to(ScalarType.Bool).unsqueeze(1).unsqueeze(2);
+        // Without padding no mask is needed, and SDPA can then take its fused (flash) kernel instead of the
+        // masked path that materialises every [len, len] score matrix: the long, truncated cells of a
+        // length-sorted dataset come in unpadded batches.
+        boolean padded = attentionMask.numel() > 0 && attentionMask.min().item_long() == 0;
+        Tensor keep = padded ? attentionMask.to(ScalarType.Bool).unsqueeze(1).unsqueeze(2) : null;
         List<Tensor> hidden = new ArrayList<>();
         List<Tensor> attn = new ArrayList<>();
         if (allHiddenStates) {
@@ -276,12 +280,14 @@ public final class BertModel implements AutoCloseable {
         Tensor v = linear(x, p + "attention.self.value").view(b, len, heads, hd).transpose(1, 2);
         Tensor ctx;
         if (attnOut == null) {
-            ctx = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(keep),
+            ctx = torch.scaled_dot_product_attention(q, k, v, keep == null ? new TensorOptional() : new TensorOptional(keep),
                     training ? config.attentionDropout() : 0.0, false, new DoubleOptional(), false);
         } else {
             // Explicit path when the weights themselves are wanted (as transformers' eager attention).
             Tensor scores = torch.matmul(q, k.transpose(-1, -2)).div(new org.bytedeco.pytorch.Scalar(Math.sqrt(hd)));
-            scores = scores.masked_fill(keep.logical_not(), new org.bytedeco.pytorch.Scalar(Float.NEGATIVE_INFINITY));
+            if (keep != null) {
+                scores = scores.masked_fill(keep.logical_not(), new org.bytedeco.pytorch.Scalar(Float.NEGATIVE_INFINITY));
+            }
             Tensor probs = torch.softmax(scores, -1);
             attnOut.add(probs);
             ctx = torch.matmul(dropout(probs, config.attentionDropout()), v);

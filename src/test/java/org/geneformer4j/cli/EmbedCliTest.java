@@ -122,6 +122,32 @@ class EmbedCliTest {
     }
 
     @Test
+    void h5adOutputCarriesObsAndTheEmbeddingInObsm() throws IOException {
+        Path ds = goldenDataset("v2");
+        Path out = tmp.resolve("cells.h5ad");
+        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+                "-o", out.toString(), "--emb-label", "cell_type");
+        assertEquals(0, r.exit(), r.err());
+        Map<Long, float[]> exp = expected("v2_tiny", "cls_emb.layer-1");
+        long[] inputOrderLengths = {123, 303, 4096, 10};
+        try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(out)) {
+            float[][] x = (float[][]) f.getDatasetByPath("obsm/X_geneformer").getData();
+            String[] ids = (String[]) f.getDatasetByPath("obs/cell_id").getData();
+            String[] types = (String[]) f.getDatasetByPath("obs/cell_type").getData();
+            assertEquals("dataframe", f.getByPath("obs").getAttribute("encoding-type").getData());
+            assertEquals("cell_id", f.getByPath("obs").getAttribute("_index").getData());
+            assertEquals(4, x.length);
+            assertEquals("v2_basic_cell0", ids[0]);
+            assertEquals("A", types[0]);
+            for (int row = 0; row < 4; row++) {
+                for (int d = 0; d < 32; d++) {
+                    assertEquals(exp.get(inputOrderLengths[row])[d], x[row][d], 1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
     void geneModeAveragesEachGeneOverCellsAndKeepsSpecialTokens() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("genes.csv");

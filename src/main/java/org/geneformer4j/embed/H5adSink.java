@@ -1,0 +1,108 @@
+package org.geneformer4j.embed;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableDataset;
+import io.jhdf.api.WritableGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.geneformer4j.util.UserException;
+
+/**
+ * An {@code .h5ad} in anndata's on-disk layout: obs = the row ids (index) and carried columns as string arrays,
+ * the embedding in {@code obsm/X_geneformer} and also as X (var = the embedding dimensions), so that tools which
+ * only look at X see it too. Rows are held until {@link #commit()}, which writes a temporary file and renames it.
+ */
+final class H5adSink implements EmbeddingSink {
+    private final Path path;
+    private final Path temp;
+    private String idColumn;
+    private List<String> labelColumns;
+    private final List<String> ids = new ArrayList<>();
+    private final List<float[]> rows = new ArrayList<>();
+    private final List<String[]> labels = new ArrayList<>();
+
+    H5adSink(Path path, boolean overwrite) {
+        this.path = path.toAbsolutePath();
+        if (Files.exists(this.path) && !overwrite) {
+            throw new UserException(path + " already exists (pass --overwrite to replace it)");
+        }
+        this.temp = this.path.resolveSibling("." + this.path.getFileName() + ".partial");
+    }
+
+    @Override
+    public void begin(int hidden, String idColumn, List<String> labelColumns) {
+        this.idColumn = idColumn;
+        this.labelColumns = labelColumns;
+    }
+
+    @Override
+    public void row(String id, float[] embedding, String[] rowLabels) {
+        ids.add(id);
+        rows.add(embedding);
+        labels.add(rowLabels);
+    }
+
+    @Override
+    public void commit() throws IOException {
+        Files.deleteIfExists(temp);
+        int h = rows.isEmpty() ? 0 : rows.get(0).length;
+        try (WritableHdfFile f = HdfFile.write(temp)) {
+            f.putAttribute("encoding-type", "anndata");
+            f.putAttribute("encoding-version", "0.1.0");
+            float[][] x = rows.toArray(new float[0][]);
+            encoded(f.putDataset("X", x), "array");
+            WritableGroup obs = f.putGroup("obs");
+            dataframe(obs, idColumn, labelColumns.toArray(new String[0]));
+            encoded(obs.putDataset(idColumn, ids.toArray(new String[0])), "string-array");
+            for (int c = 0; c < labelColumns.size(); c++) {
+                String[] col = new String[labels.size()];
+                for (int r = 0; r < col.length; r++) {
+                    String v = labels.get(r)[c];
+                    col[r] = v == null ? "" : v;
+                }
+                encoded(obs.putDataset(labelColumns.get(c), col), "string-array");
+            }
+            WritableGroup var = f.putGroup("var");
+            dataframe(var, "_index", new String[] {"dimension"});
+            String[] dims = new String[h];
+            long[] dimIndex = new long[h];
+            for (int i = 0; i < h; i++) {
+                dims[i] = Integer.toString(i);
+                dimIndex[i] = i;
+            }
+            encoded(var.putDataset("_index", dims), "string-array");
+            encoded(var.putDataset("dimension", dimIndex), "array");
+            WritableGroup obsm = f.putGroup("obsm");
+            obsm.putAttribute("encoding-type", "dict");
+            obsm.putAttribute("encoding-version", "0.1.0");
+            encoded(obsm.putDataset("X_geneformer", x), "array");
+        }
+        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void dataframe(WritableGroup g, String index, String[] columns) {
+        g.putAttribute("encoding-type", "dataframe");
+        g.putAttribute("encoding-version", "0.2.0");
+        g.putAttribute("_index", index);
+        g.putAttribute("column-order", columns);
+    }
+
+    private static void encoded(WritableDataset d, String type) {
+        d.putAttribute("encoding-type", type);
+        d.putAttribute("encoding-version", "0.2.0");
+    }
+
+    @Override
+    public void close() {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
