@@ -74,6 +74,10 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--summary-stat", description = "mean, median, exact_mean or exact_median over cells (per value of the first --emb-label).")
     String summaryStat;
 
+    @Option(names = "--cell-states", paramLabel = "state_key=COL,start_state=A,goal_state=B[,alt_states=C;D]",
+            description = "State embeddings as upstream's get_state_embs: the exact mean (or --summary-stat exact_median) of the cells of each state, one row per state.")
+    String cellStates;
+
     @Option(names = "--sort-by-length", description = "Write rows longest cell first (upstream's order) instead of input order.")
     boolean sortByLength;
 
@@ -131,16 +135,35 @@ final class EmbedCommand implements Callable<Integer> {
         GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
         EmbMode mode = embMode != null ? EmbMode.valueOf(embMode.toUpperCase(Locale.ROOT))
                 : inputs.specialTokens() ? EmbMode.CLS : EmbMode.CELL;
+        EmbedSettings.SummaryStat stat = summaryStat == null ? null : EmbedSettings.SummaryStat.valueOf(summaryStat.toUpperCase(Locale.ROOT));
+        if (cellStates != null) {
+            // get_state_embs: per state, the exact summary of that state's cells (after filter and max-ncells)
+            Map<String, String> cs = parseStates(cellStates);
+            if (!embLabels.isEmpty()) {
+                throw new UserException("--cell-states and --emb-label do not go together (upstream requires emb_label=None)");
+            }
+            if (stat == null) {
+                stat = EmbedSettings.SummaryStat.EXACT_MEAN;
+            } else if (stat != EmbedSettings.SummaryStat.EXACT_MEAN && stat != EmbedSettings.SummaryStat.EXACT_MEDIAN) {
+                throw new UserException("--cell-states needs --summary-stat exact_mean or exact_median");
+            }
+            List<String> states = new java.util.ArrayList<>(List.of(cs.get("start_state"), cs.get("goal_state")));
+            if (cs.containsKey("alt_states")) {
+                states.addAll(List.of(cs.get("alt_states").split(";")));
+            }
+            filters = new java.util.ArrayList<>(filters);
+            filters.add(cs.get("state_key") + "=" + String.join(",", states));
+            embLabels = List.of(cs.get("state_key"));
+        }
         EmbedSettings settings = new EmbedSettings(mode, embLayer, maxNcells, seed, parseFilters(filters), embLabels,
-                summaryStat == null ? null : EmbedSettings.SummaryStat.valueOf(summaryStat.toUpperCase(Locale.ROOT)),
+                stat,
                 sortByLength, batchSize, tokenCap, attentionCells);
 
         Path dataset = input;
-        AtomicDirectory tokens = null;
+        Path scratch = null;
         if (!isDataset(input)) {
             // Raw counts: tokenize for this model into a scratch dataset beside the output, removed afterwards.
-            Path scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
-            tokens = AtomicDirectory.create(scratch, true);
+            scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
             Tokenizer t = new Tokenizer(TokenizerSettings.forVersion(inputs.version()).withInputSize(inputs.inputSize())
                     .withAttributes(attrsFor(embLabels, filters)), vocab, Main::info);
             t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
@@ -169,8 +192,8 @@ final class EmbedCommand implements Callable<Integer> {
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
         } finally {
-            if (tokens != null) {
-                tokens.close();
+            if (scratch != null) {
+                AtomicDirectory.deleteRecursively(scratch);
             }
         }
         return 0;
@@ -188,6 +211,23 @@ final class EmbedCommand implements Callable<Integer> {
             return -1;
         }
         return -1;
+    }
+
+    static Map<String, String> parseStates(String spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new UserException("--cell-states expects state_key=COL,start_state=A,goal_state=B[,alt_states=C;D], not '" + spec + "'");
+            }
+            m.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+        for (String k : List.of("state_key", "start_state", "goal_state")) {
+            if (!m.containsKey(k)) {
+                throw new UserException("--cell-states lacks " + k);
+            }
+        }
+        return m;
     }
 
     static boolean isDataset(Path p) {

@@ -188,6 +188,46 @@ class EmbedCliTest {
     }
 
     @Test
+    void rawCountsAreTokenizedOnTheFlyForTheModel() throws IOException {
+        Path h5ad = TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad");
+        Path ds = tmp.resolve("ex.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", h5ad.toString(), "-o", ds.toString(), "--attr", "bulk_labels").exit());
+        String model = TestData.resource("goldens/model/v2_tiny").toString();
+        Cli a = Cli.run("embed", "-m", model, "-i", ds.toString(), "-o", tmp.resolve("a.csv").toString(), "--emb-label", "bulk_labels",
+                "--max-ncells", "50");
+        Cli b = Cli.run("embed", "-m", model, "-i", h5ad.toString(), "-o", tmp.resolve("b.csv").toString(), "--emb-label", "bulk_labels",
+                "--max-ncells", "50");
+        assertEquals(0, a.exit(), a.err());
+        assertEquals(0, b.exit(), b.err());
+        List<String> la = Files.readAllLines(tmp.resolve("a.csv"));
+        assertEquals(51, la.size());
+        assertEquals(la, Files.readAllLines(tmp.resolve("b.csv")));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "scratch tokens removed");
+        }
+    }
+
+    @Test
+    void cellStatesAreTheExactMeanOfEachStatesCells() throws IOException {
+        Path ds = goldenDataset("v2");
+        Path out = tmp.resolve("states.csv");
+        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+                "-o", out.toString(), "--emb-mode", "cell", "--cell-states", "state_key=cell_type,start_state=B,goal_state=A");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(3, lines.size(), lines.toString());
+        // B = cells of length 303 and 4096; A = the 123-token cell
+        Map<Long, float[]> exp = expected("v2_tiny", "cell_emb.layer-1");
+        String[] b = lines.stream().filter(l -> l.startsWith("B,")).findFirst().orElseThrow().split(",");
+        String[] a = lines.stream().filter(l -> l.startsWith("A,")).findFirst().orElseThrow().split(",");
+        for (int d = 0; d < 32; d++) {
+            assertEquals((exp.get(303L)[d] + exp.get(4096L)[d]) / 2, Float.parseFloat(b[d + 1]), 1e-5);
+            assertEquals(exp.get(123L)[d], Float.parseFloat(a[d + 1]), 1e-5);
+        }
+        assertEquals("2", b[33]);
+    }
+
+    @Test
     void dataTokenizedForTheOtherModelVersionIsRefused() throws IOException {
         Path v1 = goldenDataset("v1");
         Path v2 = goldenDataset("v2");
