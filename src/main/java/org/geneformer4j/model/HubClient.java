@@ -107,6 +107,7 @@ public final class HubClient {
     private void download(HfCache cache, Remote remote, String sha256, String what, Progress progress) throws IOException {
         Path blob = cache.blob(remote.etag());
         Files.createDirectories(blob.getParent());
+        tagCacheDirectory();
         Path lockFile = cache.lock(remote.etag());
         Files.createDirectories(lockFile.getParent());
         // Another process (a Slurm array task, Python) may be fetching the same blob: take turns.
@@ -151,6 +152,16 @@ public final class HubClient {
             }
             Files.move(partial, blob, StandardCopyOption.ATOMIC_MOVE);
             progress.finish();
+        }
+    }
+
+    /** The backup-tool tag huggingface_hub puts in its cache (https://bford.info/cachedir/), so both caches look alike. */
+    private void tagCacheDirectory() throws IOException {
+        Path tag = settings.cacheDir().resolve("CACHEDIR.TAG");
+        if (!Files.exists(tag)) {
+            Files.writeString(tag, "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    + "# This file is a cache directory tag created by huggingface_hub.\n"
+                    + "# For information about cache directory tags, see:\n#\thttps://bford.info/cachedir/\n");
         }
     }
 

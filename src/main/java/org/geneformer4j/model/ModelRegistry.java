@@ -20,10 +20,16 @@ public final class ModelRegistry {
     private final List<ModelCard> cards;
     private final Map<String, ModelCard> byName = new LinkedHashMap<>();
 
+    /** Cards in order of precedence: the first card of a name wins. */
     public ModelRegistry(List<ModelCard> cards) {
-        this.cards = List.copyOf(cards);
+        List<ModelCard> unique = new ArrayList<>();
         for (ModelCard c : cards) {
-            byName.put(key(c.name()), c);
+            if (byName.putIfAbsent(key(c.name()), c) == null) {
+                unique.add(c);
+            }
+        }
+        this.cards = List.copyOf(unique);
+        for (ModelCard c : this.cards) {
             for (String a : c.aliases()) {
                 byName.putIfAbsent(key(a), c);
             }
@@ -43,9 +49,33 @@ public final class ModelRegistry {
                     }
                 }
             }
+            // Users register their own models (fine-tuned ones on the Hub, mirrors) as JSON files in the folders of
+            // GENEFORMER_MODELS; an entry there replaces a bundled one of the same name.
+            String extra = System.getenv("GENEFORMER_MODELS");
+            if (extra != null && !extra.isBlank()) {
+                for (String dir : extra.split(java.io.File.pathSeparator)) {
+                    cards.addAll(0, fromDirectory(java.nio.file.Path.of(dir)));
+                }
+            }
             builtin = new ModelRegistry(cards);
         }
         return builtin;
+    }
+
+    static List<ModelCard> fromDirectory(java.nio.file.Path dir) {
+        List<ModelCard> out = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                try {
+                    out.add(ModelCard.of(JSON.readTree(f.toFile())));
+                } catch (IOException e) {
+                    throw new UserException(f + " (GENEFORMER_MODELS) is not valid JSON: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UserException("GENEFORMER_MODELS names " + dir + ", which cannot be listed: " + e.getMessage());
+        }
+        return out;
     }
 
     private static String resource(String path) {

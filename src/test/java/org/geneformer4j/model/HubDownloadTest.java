@@ -135,6 +135,17 @@ class HubDownloadTest {
     }
 
     @Test
+    void userRegistryEntriesComeFirst() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("models"));
+        Files.writeString(dir.resolve("mine.json"), "{\"name\":\"Geneformer-V2-104M\",\"repo\":\"me/mirror\",\"files\":[]}");
+        List<ModelCard> cards = new java.util.ArrayList<>(ModelRegistry.fromDirectory(dir));
+        cards.addAll(ModelRegistry.builtin().all());
+        ModelRegistry r = new ModelRegistry(cards);
+        assertEquals("me/mirror", r.get("geneformer-v2-104m").repo());
+        assertEquals(ModelRegistry.builtin().all().size(), r.all().size());
+    }
+
+    @Test
     void settingsFollowHuggingfaceHubEnvironmentVariables() throws Exception {
         Path home = Files.createDirectories(tmp.resolve("hfhome"));
         Files.writeString(home.resolve("token"), "hf_from_file\n");
