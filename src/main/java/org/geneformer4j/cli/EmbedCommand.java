@@ -100,6 +100,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--devices", split = ",", paramLabel = "DEVICE", description = "Several devices, one model and worker each (e.g. 0,1 for cuda:0 and cuda:1); batches are shared out among them. Overrides --device.")
+    List<String> devices;
+
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, bf16 or fp16 (reduced precision on GPUs). Default: ${DEFAULT-VALUE}.")
     String dtype;
 
@@ -169,11 +172,26 @@ final class EmbedCommand implements Callable<Integer> {
             t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
             dataset = scratch;
         }
-        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, dev, dt, 0).model()) {
+        List<Device> devs = new java.util.ArrayList<>();
+        if (devices == null || devices.isEmpty()) {
+            devs.add(dev);
+        } else {
+            for (String d : devices) {
+                devs.add(Devices.parse(d.matches("\\d+") ? "cuda:" + d : d));
+            }
+            device = String.join(",", devices);
+        }
+        List<BertModel> extra = new java.util.ArrayList<>();
+        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, devs.get(0), dt, 0).model()) {
+            for (Device d : devs.subList(1, devs.size())) {
+                extra.add(BertModel.load(ckpt, Head.NONE, 0, d, dt, 0).model());
+            }
+            List<BertModel> workers = new java.util.ArrayList<>(List.of(m));
+            workers.addAll(extra);
             Main.info("model " + (card.map(ModelCard::name).orElse(dir.toString())) + ": " + m.config().numLayers()
                     + " layers, hidden " + m.config().hiddenSize() + ", " + inputs.version() + " inputs; " + mode.name().toLowerCase(Locale.ROOT)
                     + " embeddings of layer " + (m.config().numLayers() + embLayer) + " on " + device + " (" + dtype + ")");
-            EmbeddingExtractor ex = new EmbeddingExtractor(m, vocab, inputs.specialTokens(), settings);
+            EmbeddingExtractor ex = new EmbeddingExtractor(workers, vocab, inputs.specialTokens(), settings);
             if (logMemory) {
                 int[] next = {1000};
                 ex.afterBatch(done -> {
@@ -192,6 +210,7 @@ final class EmbedCommand implements Callable<Integer> {
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
         } finally {
+            extra.forEach(BertModel::close);
             if (scratch != null) {
                 AtomicDirectory.deleteRecursively(scratch);
             }

@@ -39,13 +39,23 @@ public final class EmbeddingExtractor {
     private static final List<Cell> END = new ArrayList<>();
 
     private final BertModel model;
+    private final List<BertModel> workers;
     private final GeneVocabulary vocab;
     private final boolean specialTokens;
     private final EmbedSettings s;
     private java.util.function.IntConsumer afterBatch = n -> { };
 
     public EmbeddingExtractor(BertModel model, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
-        this.model = model;
+        this(List.of(model), vocab, specialTokens, settings);
+    }
+
+    /**
+     * One worker per model (one model per device, {@code --devices}): the batches of each window are shared out
+     * among them; the output is the same as with one.
+     */
+    public EmbeddingExtractor(List<BertModel> workers, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
+        this.workers = List.copyOf(workers);
+        this.model = workers.get(0);
         this.vocab = vocab;
         this.specialTokens = specialTokens;
         this.s = settings;
@@ -92,14 +102,7 @@ public final class EmbeddingExtractor {
                 for (int i = 0; i < window.size(); i++) {
                     slot.put(window.get(i), i);
                 }
-                for (List<Cell> batch : Batches.plan(window, s.batchSize(), s.maxTokens())) {
-                    float[][] out = embedBatch(batch, genes);
-                    for (int r = 0; r < batch.size(); r++) {
-                        embs[slot.get(batch.get(r))] = out == null ? null : out[r];
-                    }
-                    progress.advance(batch.size());
-                    afterBatch.accept((int) progress.done());
-                }
+                embedWindow(Batches.plan(window, s.batchSize(), s.maxTokens()), slot, embs, genes, progress);
                 List<Cell> order = window;
                 if (s.sortByLength()) {
                     order = new ArrayList<>(window);
@@ -134,6 +137,52 @@ public final class EmbeddingExtractor {
         sink.commit();
         progress.finish();
         return new Result(n, progress.seconds());
+    }
+
+    private void embedWindow(List<List<Cell>> batches, Map<Cell, Integer> slot, float[][] embs, GeneAccumulator genes,
+            Progress progress) {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (BertModel worker : workers) {
+            Runnable work = () -> {
+                for (int b; failure.get() == null && (b = next.getAndIncrement()) < batches.size(); ) {
+                    List<Cell> batch = batches.get(b);
+                    float[][] out = embedBatch(worker, batch, genes);
+                    for (int r = 0; r < batch.size(); r++) {
+                        embs[slot.get(batch.get(r))] = out == null ? null : out[r];
+                    }
+                    synchronized (progress) {
+                        progress.advance(batch.size());
+                        afterBatch.accept((int) progress.done());
+                    }
+                }
+            };
+            if (workers.size() == 1) {
+                work.run();
+                return;
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "embed-" + worker.device());
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UserException("interrupted");
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
     }
 
     private static List<Cell> take(BlockingQueue<List<Cell>> q) {
@@ -266,7 +315,7 @@ public final class EmbeddingExtractor {
     }
 
     /** Runs one batch; returns per-cell embeddings (cell modes) or feeds the gene accumulator (gene mode). */
-    private float[][] embedBatch(List<Cell> batch, GeneAccumulator genes) {
+    private float[][] embedBatch(BertModel model, List<Cell> batch, GeneAccumulator genes) {
         long[][] padded = Batches.pad(batch, vocab.pad());
         int rows = (int) padded[2][0];
         int len = (int) padded[2][1];
@@ -327,7 +376,7 @@ public final class EmbeddingExtractor {
             this.hidden = hidden;
         }
 
-        void add(List<Cell> batch, float[] h, int len) {
+        synchronized void add(List<Cell> batch, float[] h, int len) {
             for (int r = 0; r < batch.size(); r++) {
                 int[] t = batch.get(r).tokens();
                 for (int j = 0; j < t.length; j++) {

@@ -24,6 +24,10 @@ import org.geneformer4j.util.UserException;
  * caller's {@link PointerScope}; callers wrap a batch in one so memory stays flat however many batches run.
  */
 public final class BertModel implements AutoCloseable {
+    static {
+        LibTorch.init();
+    }
+
     private final BertConfig config;
     private final Head head;
     private final Device device;

@@ -8,6 +8,10 @@ import org.geneformer4j.util.UserException;
 
 /** Parses {@code --device} and {@code --dtype} and checks that the request can be served. */
 public final class Devices {
+    static {
+        LibTorch.init();
+    }
+
     private Devices() {}
 
     public static Device parse(String spec) {

@@ -14,6 +14,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Copies between Java arrays, checkpoint tensors and LibTorch tensors. */
 public final class Tensors {
+    static {
+        LibTorch.init();
+    }
+
     private Tensors() {}
 
     /** A LibTorch tensor holding its own copy of {@code t}, converted to {@code dtype} on {@code device}. */

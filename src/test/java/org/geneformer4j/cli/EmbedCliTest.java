@@ -208,6 +208,24 @@ class EmbedCliTest {
     }
 
     @Test
+    void severalDeviceWorkersGiveTheSameRows() throws IOException {
+        Path ds = tmp.resolve("ex.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad").toString(),
+                "-o", ds.toString()).exit());
+        String model = TestData.resource("goldens/model/v2_tiny").toString();
+        Cli one = Cli.run("embed", "-m", model, "-i", ds.toString(), "-o", tmp.resolve("one.csv").toString(), "--batch-size", "7",
+                "--max-ncells", "0");
+        // no GPUs here: two CPU workers exercise the same sharding of batches
+        Cli two = Cli.run("embed", "-m", model, "-i", ds.toString(), "-o", tmp.resolve("two.csv").toString(), "--batch-size", "7",
+                "--max-ncells", "0", "--devices", "cpu,cpu");
+        assertEquals(0, one.exit(), one.err());
+        assertEquals(0, two.exit(), two.err());
+        List<String> a = Files.readAllLines(tmp.resolve("one.csv"));
+        assertEquals(701, a.size());
+        assertEquals(a, Files.readAllLines(tmp.resolve("two.csv")));
+    }
+
+    @Test
     void cellStatesAreTheExactMeanOfEachStatesCells() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("states.csv");

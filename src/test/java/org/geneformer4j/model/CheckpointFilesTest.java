@@ -86,7 +86,8 @@ class CheckpointFilesTest {
             Tensor mask = Tensors.toTorch(exp.get("attention_mask"), ModelGoldenTest.CPU, ScalarType.Long);
             BertOutput out = m.forward(ids, mask, false, true);
             Tensor logits = logitPositions > 0 ? out.logits().narrow(1, 0, logitPositions) : out.logits();
-            ModelGoldenTest.assertClose(exp.get("logits"), logits, null, 1e-5, name + " logits");
+            // logits: 1e-4 as for the upstream goldens (large-magnitude logits of a tiny random model)
+            ModelGoldenTest.assertClose(exp.get("logits"), logits, null, 1e-4, name + " logits");
             ModelGoldenTest.assertClose(exp.get("last_hidden"), out.lastHiddenState(), null, 1e-5, name + " hidden");
             assertEquals(2, out.attentions().size());
             for (int i = 0; i < 2; i++) {

@@ -70,7 +70,10 @@ class HubDownloadTest {
         // cut mid-file once, then resumed with a Range request from where it stopped
         List<String> cdn = hub.log.stream().filter(l -> l.startsWith("CDN GET")).toList();
         assertEquals(2, cdn.size(), hub.log.toString());
-        assertTrue(cdn.get(0).contains("range=null") && cdn.get(1).contains("range=bytes=" + weights.length / 2 + "-"), cdn.toString());
+        assertTrue(cdn.get(0).contains("range=null"), cdn.toString());
+        // resumed from what arrived: at most the half the server sent before it dropped the connection
+        long resumedAt = Long.parseLong(cdn.get(1).replaceAll(".*range=bytes=(\\d+)-.*", "$1"));
+        assertTrue(resumedAt > 0 && resumedAt <= weights.length / 2, cdn.toString());
         // the token goes to the Hub, never to the storage host the Hub redirects to
         assertTrue(hub.log.stream().filter(l -> l.startsWith("HEAD")).allMatch(l -> l.endsWith("auth=Bearer secret")));
         assertTrue(cdn.stream().allMatch(l -> l.endsWith("auth=null")));
