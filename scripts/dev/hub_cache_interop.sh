@@ -13,7 +13,7 @@ work="$(mktemp -d)"
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
 mkdir -p "$work/repo/tiny-model"
-cp "$root/src/test/resources/goldens/model/v1_tiny/config.json" "$root/src/test/resources/goldens/model/v1_tiny/model.safetensors" "$work/repo/tiny-model/"
+cp "$root/src/test/resources/fixtures/model/tiny_v1/config.json" "$root/src/test/resources/fixtures/model/tiny_v1/model.safetensors" "$work/repo/tiny-model/"
 "$py" "$here/fake_hub.py" "$port" "$work/repo" ctheodoris/Geneformer & server=$!
 sha=$(sha256sum "$work/repo/tiny-model/model.safetensors" | cut -d' ' -f1)
 size=$(stat -c %s "$work/repo/tiny-model/model.safetensors")

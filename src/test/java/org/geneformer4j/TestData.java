@@ -51,6 +51,15 @@ public final class TestData {
         return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
     }
 
+    /**
+     * The upstream model goldens, {@code ../shared/reference/goldens/model/NAME}, when present. They are 8-12 MB
+     * per model, too big to commit; the committed fixtures/model files cover the same code without them.
+     */
+    public static Optional<Path> sharedModelGolden(String name) {
+        Path p = projectDir().resolve("../shared/reference/goldens/model").resolve(name).normalize();
+        return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+    }
+
     public static List<JsonNode> jsonl(Path p) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(p)) {

@@ -27,10 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code geneformer embed} end to end on the upstream goldens: the tokenizer goldens' cells through the tiny golden
- * models must give transformers' cell and CLS embeddings, whatever the batching.
+ * {@code geneformer embed} end to end: the tokenizer goldens' cells through small random models
+ * (fixtures/model/tiny_v1, tiny_v2) must give the cell and CLS embeddings transformers gave, whatever the batching.
  */
 class EmbedCliTest {
+    /** Hidden size of the tiny fixture models. */
+    static final int H = 16;
+
     @TempDir
     Path tmp;
 
@@ -64,7 +67,7 @@ class EmbedCliTest {
 
     /** Expected embeddings by cell length (the golden batch is sorted by length, and lengths are distinct). */
     static Map<Long, float[]> expected(String model, String key) {
-        Map<String, HostTensor> exp = SafeTensors.read(TestData.resource("goldens/model/" + model + "/expected_outputs.safetensors"));
+        Map<String, HostTensor> exp = SafeTensors.read(TestData.resource("fixtures/model/" + model + ".expected.safetensors"));
         long[] lengths = exp.get("lengths").longs();
         float[] e = exp.get(key).floats();
         int h = e.length / lengths.length;
@@ -78,7 +81,7 @@ class EmbedCliTest {
     @Test
     void cellAndClsEmbeddingsMatchTheGoldensInInputOrder() throws IOException {
         Path ds = goldenDataset("v2");
-        Path model = TestData.resource("goldens/model/v2_tiny");
+        Path model = TestData.resource("fixtures/model/tiny_v2");
         for (String[] c : new String[][] {{"cell", "-1", "cell_emb.layer-1"}, {"cell", "0", "cell_emb.layer0"},
                 {"cls", "-1", "cls_emb.layer-1"}, {"cls", "0", "cls_emb.layer0"}}) {
             Path out = tmp.resolve(c[0] + c[1] + ".csv");
@@ -89,10 +92,10 @@ class EmbedCliTest {
             assertEquals(0, r.exit(), r.err());
             List<String> lines = Files.readAllLines(out);
             assertEquals("cell_id,0,1,2", lines.get(0).substring(0, 13));
-            assertTrue(lines.get(0).endsWith(",31,cell_type"), lines.get(0));
+            assertTrue(lines.get(0).endsWith(",15,cell_type"), lines.get(0));
             assertEquals(4, lines.size() - 1);
             assertTrue(lines.get(1).startsWith("v2_basic_cell0,") && lines.get(4).startsWith("v2_basic_cell4,"), "input order");
-            compareRows(lines, expected("v2_tiny", c[2]), ds);
+            compareRows(lines, expected("tiny_v2", c[2]), ds);
         }
     }
 
@@ -100,20 +103,20 @@ class EmbedCliTest {
     void v1CellEmbeddingsAsNpy() throws IOException {
         Path ds = goldenDataset("v1");
         Path out = tmp.resolve("v1.npy");
-        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v1_tiny").toString(), "-i", ds.toString(),
+        Cli r = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v1").toString(), "-i", ds.toString(),
                 "-o", out.toString(), "--sort-by-length");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("cell embeddings"), "V1 defaults to cell mode: " + r.err());
         byte[] npy = Files.readAllBytes(out);
         String header = new String(npy, 10, 118, java.nio.charset.StandardCharsets.US_ASCII);
-        assertTrue(header.contains("'shape': (3, 32)"), header);
+        assertTrue(header.contains("'shape': (3, 16)"), header);
         FloatBufferView f = new FloatBufferView(npy, 128);
-        Map<Long, float[]> exp = expected("v1_tiny", "cell_emb.layer-1");
+        Map<Long, float[]> exp = expected("tiny_v1", "cell_emb.layer-1");
         long[] sortedLengths = {2048, 120, 9};
         for (int row = 0; row < 3; row++) {
             float[] e = exp.get(sortedLengths[row]);
-            for (int d = 0; d < 32; d++) {
-                assertEquals(e[d], f.get(row * 32 + d), 1e-5);
+            for (int d = 0; d < H; d++) {
+                assertEquals(e[d], f.get(row * H + d), 1e-5);
             }
         }
         List<String> cells = Files.readAllLines(tmp.resolve("v1.cells.tsv"));
@@ -125,10 +128,10 @@ class EmbedCliTest {
     void h5adOutputCarriesObsAndTheEmbeddingInObsm() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("cells.h5ad");
-        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+        Cli r = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", ds.toString(),
                 "-o", out.toString(), "--emb-label", "cell_type");
         assertEquals(0, r.exit(), r.err());
-        Map<Long, float[]> exp = expected("v2_tiny", "cls_emb.layer-1");
+        Map<Long, float[]> exp = expected("tiny_v2", "cls_emb.layer-1");
         long[] inputOrderLengths = {123, 303, 4096, 10};
         try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(out)) {
             float[][] x = (float[][]) f.getDatasetByPath("obsm/X_geneformer").getData();
@@ -140,7 +143,7 @@ class EmbedCliTest {
             assertEquals("v2_basic_cell0", ids[0]);
             assertEquals("A", types[0]);
             for (int row = 0; row < 4; row++) {
-                for (int d = 0; d < 32; d++) {
+                for (int d = 0; d < H; d++) {
                     assertEquals(exp.get(inputOrderLengths[row])[d], x[row][d], 1e-5);
                 }
             }
@@ -151,7 +154,7 @@ class EmbedCliTest {
     void geneModeAveragesEachGeneOverCellsAndKeepsSpecialTokens() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("genes.csv");
-        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+        Cli r = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", ds.toString(),
                 "-o", out.toString(), "--emb-mode", "gene");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = Files.readAllLines(out);
@@ -164,7 +167,7 @@ class EmbedCliTest {
     void filterAndSummaryAndAttentions() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("sum.csv");
-        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+        Cli r = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", ds.toString(),
                 "-o", out.toString(), "--summary-stat", "exact_mean", "--emb-label", "cell_type", "--output-attentions", "1");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = Files.readAllLines(out);
@@ -180,7 +183,7 @@ class EmbedCliTest {
         }
         assertEquals(1.0, rowSum, 1e-4, "attention rows are probabilities");
 
-        Cli none = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+        Cli none = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", ds.toString(),
                 "-o", tmp.resolve("none.csv").toString(), "--filter", "cell_type=nope");
         assertEquals(1, none.exit());
         assertEquals(1, none.errorLines(), none.err());
@@ -192,7 +195,7 @@ class EmbedCliTest {
         Path h5ad = TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad");
         Path ds = tmp.resolve("ex.dataset");
         assertEquals(0, Cli.run("tokenize", "-i", h5ad.toString(), "-o", ds.toString(), "--attr", "bulk_labels").exit());
-        String model = TestData.resource("goldens/model/v2_tiny").toString();
+        String model = TestData.resource("fixtures/model/tiny_v2").toString();
         Cli a = Cli.run("embed", "-m", model, "-i", ds.toString(), "-o", tmp.resolve("a.csv").toString(), "--emb-label", "bulk_labels",
                 "--max-ncells", "50");
         Cli b = Cli.run("embed", "-m", model, "-i", h5ad.toString(), "-o", tmp.resolve("b.csv").toString(), "--emb-label", "bulk_labels",
@@ -212,7 +215,7 @@ class EmbedCliTest {
         Path ds = tmp.resolve("ex.dataset");
         assertEquals(0, Cli.run("tokenize", "-i", TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad").toString(),
                 "-o", ds.toString()).exit());
-        String model = TestData.resource("goldens/model/v2_tiny").toString();
+        String model = TestData.resource("fixtures/model/tiny_v2").toString();
         Cli one = Cli.run("embed", "-m", model, "-i", ds.toString(), "-o", tmp.resolve("one.csv").toString(), "--batch-size", "7",
                 "--max-ncells", "0");
         // no GPUs here: two CPU workers exercise the same sharding of batches
@@ -229,38 +232,38 @@ class EmbedCliTest {
     void cellStatesAreTheExactMeanOfEachStatesCells() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("states.csv");
-        Cli r = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", ds.toString(),
+        Cli r = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", ds.toString(),
                 "-o", out.toString(), "--emb-mode", "cell", "--cell-states", "state_key=cell_type,start_state=B,goal_state=A");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = Files.readAllLines(out);
         assertEquals(3, lines.size(), lines.toString());
         // B = cells of length 303 and 4096; A = the 123-token cell
-        Map<Long, float[]> exp = expected("v2_tiny", "cell_emb.layer-1");
+        Map<Long, float[]> exp = expected("tiny_v2", "cell_emb.layer-1");
         String[] b = lines.stream().filter(l -> l.startsWith("B,")).findFirst().orElseThrow().split(",");
         String[] a = lines.stream().filter(l -> l.startsWith("A,")).findFirst().orElseThrow().split(",");
-        for (int d = 0; d < 32; d++) {
+        for (int d = 0; d < H; d++) {
             assertEquals((exp.get(303L)[d] + exp.get(4096L)[d]) / 2, Float.parseFloat(b[d + 1]), 1e-5);
             assertEquals(exp.get(123L)[d], Float.parseFloat(a[d + 1]), 1e-5);
         }
-        assertEquals("2", b[33]);
+        assertEquals("2", b[H + 1]);
     }
 
     @Test
     void dataTokenizedForTheOtherModelVersionIsRefused() throws IOException {
         Path v1 = goldenDataset("v1");
         Path v2 = goldenDataset("v2");
-        Cli a = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", v1.toString(),
+        Cli a = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", v1.toString(),
                 "-o", tmp.resolve("a.csv").toString());
         assertEquals(1, a.exit());
         assertTrue(a.err().contains("V1 data into a V2 model") || a.err().contains("V1 settings"), a.err());
-        Cli b = Cli.run("embed", "-m", TestData.resource("goldens/model/v1_tiny").toString(), "-i", v2.toString(),
+        Cli b = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v1").toString(), "-i", v2.toString(),
                 "-o", tmp.resolve("b.csv").toString());
         assertEquals(1, b.exit());
         assertTrue(b.err().contains("V1 model"), b.err());
         assertEquals(1, b.errorLines());
         Cli c = Cli.run("embed", "-m", "gf-12L-95M-i496", "-i", v2.toString(), "-o", tmp.resolve("c.csv").toString());
         assertTrue(c.exit() == 1 && c.err().contains("did you mean 'gf-12L-95M-i4096'"), c.err());
-        Cli d = Cli.run("embed", "-m", TestData.resource("goldens/model/v2_tiny").toString(), "-i", v2.toString(),
+        Cli d = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", v2.toString(),
                 "-o", tmp.resolve("d.csv").toString(), "--device", "cuda");
         assertTrue(d.exit() == 1 && d.err().contains("no CUDA device"), d.err());
         try (Stream<Path> left = Files.list(tmp)) {
