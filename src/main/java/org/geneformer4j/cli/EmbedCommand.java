@@ -136,9 +136,9 @@ final class EmbedCommand implements Callable<Integer> {
         Checkpoint ckpt = Checkpoint.load(dir);
         ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
         GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
-        EmbMode mode = embMode != null ? EmbMode.valueOf(embMode.toUpperCase(Locale.ROOT))
+        EmbMode mode = embMode != null ? choice(EmbMode.class, embMode, "--emb-mode")
                 : inputs.specialTokens() ? EmbMode.CLS : EmbMode.CELL;
-        EmbedSettings.SummaryStat stat = summaryStat == null ? null : EmbedSettings.SummaryStat.valueOf(summaryStat.toUpperCase(Locale.ROOT));
+        EmbedSettings.SummaryStat stat = summaryStat == null ? null : choice(EmbedSettings.SummaryStat.class, summaryStat, "--summary-stat");
         if (cellStates != null) {
             // get_state_embs: per state, the exact summary of that state's cells (after filter and max-ncells)
             Map<String, String> cs = parseStates(cellStates);
@@ -216,6 +216,17 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The enum constant named {@code value} (any case), or one error line listing the choices. */
+    static <E extends Enum<E>> E choice(Class<E> type, String value, String option) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new UserException("unknown " + option + " '" + value + "' (" + java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")) + ")");
     }
 
     /** Resident set size from /proc (Linux), or -1. */

@@ -16,7 +16,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.dataset.Column;
-import org.geneformer4j.dataset.ColumnType;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.model.BertModel;
@@ -469,9 +468,5 @@ public final class EmbeddingExtractor {
             }
             throw new UserException("column " + col + " cannot be used as a label");
         }
-    }
-
-    static boolean isList(ColumnType t) {
-        return t.isList();
     }
 }

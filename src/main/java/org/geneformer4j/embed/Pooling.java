@@ -4,7 +4,6 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.geneformer4j.model.Tensors;
 
 /**
  * Cell embeddings from a layer's hidden states, as upstream's {@code get_embs}: {@code cls} takes position 0;
@@ -36,9 +35,5 @@ public final class Pooling {
         Tensor summed = hidden.to(ScalarType.Float).mul(keep.unsqueeze(2).to(ScalarType.Float))
                 .sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         return summed.div(count);
-    }
-
-    static float[] toArray(Tensor t) {
-        return Tensors.floatArray(t);
     }
 }

@@ -69,7 +69,7 @@ public final class BertModel implements AutoCloseable {
                                 + java.util.Arrays.toString(e.getValue()));
                     }
                     p = Tensors.toTorch(t, device, dtype);
-                } else if (isHeadParameter(name, head)) {
+                } else if (isHeadParameter(name)) {
                     initialised.add(name);
                     p = initialise(name, e.getValue(), config, rng).to(device, dtype);
                 } else {
@@ -120,7 +120,8 @@ public final class BertModel implements AutoCloseable {
                 || (head == Head.NONE && name.startsWith("classifier."));
     }
 
-    private static boolean isHeadParameter(String name, Head head) {
+    /** Pooler and classifier tensors: new when a classifier starts from a pretrained (MLM) checkpoint. */
+    private static boolean isHeadParameter(String name) {
         return name.startsWith("classifier.") || name.startsWith("bert.pooler.");
     }
 

@@ -55,6 +55,11 @@ public record HfCache(Path repoDir) {
         }
     }
 
+    /** The snapshot file of {@code path} at {@code revision}, if the ref (or commit) and the file are cached. */
+    public Optional<Path> file(String revision, String path) {
+        return commitOf(revision).map(c -> snapshot(c).resolve(path)).filter(Files::isRegularFile);
+    }
+
     public void writeRef(String revision, String commit) throws IOException {
         if (revision.equals(commit)) {
             return;

@@ -51,7 +51,7 @@ public final class HubClient {
      */
     public Path fetch(String repo, String revision, String path, String sha256, Progress progress) {
         HfCache cache = HfCache.of(settings.cacheDir(), repo);
-        Optional<Path> cached = cached(cache, revision, path);
+        Optional<Path> cached = cache.file(revision, path);
         if (settings.offline()) {
             return cached.orElseThrow(() -> new UserException("HF_HUB_OFFLINE is set and " + repo + "/" + path + "@"
                     + revision + " is not in the cache at " + settings.cacheDir()));
@@ -74,11 +74,6 @@ public final class HubClient {
         } catch (IOException e) {
             throw new UserException("cannot write to the Hugging Face cache " + settings.cacheDir() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The cached file for {@code revision}, if the ref (or commit) and the file are there. */
-    public Optional<Path> cached(HfCache cache, String revision, String path) {
-        return cache.commitOf(revision).map(c -> cache.snapshot(c).resolve(path)).filter(Files::isRegularFile);
     }
 
     Remote head(String repo, String revision, String path) {

@@ -53,9 +53,8 @@ public final class ModelResolver {
     /** The snapshot directory of {@code card} when every needed file is already cached. */
     public Optional<Path> cachedDir(ModelCard card) {
         HfCache cache = HfCache.of(settings.cacheDir(), card.repo());
-        HubClient client = new HubClient(settings);
         for (ModelCard.FileEntry f : card.neededFiles()) {
-            if (client.cached(cache, card.revision(), card.repoPath(f.path())).isEmpty()) {
+            if (cache.file(card.revision(), card.repoPath(f.path())).isEmpty()) {
                 return Optional.empty();
             }
         }

@@ -10,7 +10,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -136,9 +135,5 @@ public final class SafeTensors {
 
     private static UserException corrupt(Path file, String why) {
         return new UserException(file + " is not a valid safetensors file: " + why);
-    }
-
-    static boolean looksLike(Path file) {
-        return Files.isRegularFile(file) && file.getFileName().toString().endsWith(".safetensors");
     }
 }

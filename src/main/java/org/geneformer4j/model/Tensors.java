@@ -31,17 +31,16 @@ public final class Tensors {
     }
 
     public static Tensor longs(long[] values, long... shape) {
-        LongPointer p = new LongPointer(values);
-        Tensor view = torch.from_blob(p, shape, new TensorOptions(ScalarType.Long));
-        Tensor owned = view.clone();
-        view.close();
-        p.close();
-        return owned;
+        return copyOf(new LongPointer(values), shape, ScalarType.Long);
     }
 
     public static Tensor floats(float[] values, long... shape) {
-        FloatPointer p = new FloatPointer(values);
-        Tensor view = torch.from_blob(p, shape, new TensorOptions(ScalarType.Float));
+        return copyOf(new FloatPointer(values), shape, ScalarType.Float);
+    }
+
+    /** A tensor owning a copy of the native buffer {@code p}, which is freed here. */
+    private static Tensor copyOf(org.bytedeco.javacpp.Pointer p, long[] shape, ScalarType type) {
+        Tensor view = torch.from_blob(p, shape, new TensorOptions(type));
         Tensor owned = view.clone();
         view.close();
         p.close();

@@ -263,6 +263,9 @@ class EmbedCliTest {
         assertEquals(1, b.errorLines());
         Cli c = Cli.run("embed", "-m", "gf-12L-95M-i496", "-i", v2.toString(), "-o", tmp.resolve("c.csv").toString());
         assertTrue(c.exit() == 1 && c.err().contains("did you mean 'gf-12L-95M-i4096'"), c.err());
+        Cli mode = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", v2.toString(),
+                "-o", tmp.resolve("m.csv").toString(), "--emb-mode", "foo");
+        assertTrue(mode.exit() == 1 && mode.err().contains("unknown --emb-mode 'foo' (cls, cell, gene)"), mode.err());
         Cli d = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", v2.toString(),
                 "-o", tmp.resolve("d.csv").toString(), "--device", "cuda");
         assertTrue(d.exit() == 1 && d.err().contains("no CUDA device"), d.err());

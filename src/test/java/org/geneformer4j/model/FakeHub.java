@@ -96,7 +96,6 @@ final class FakeHub implements AutoCloseable {
         out.flush();
         if (cut < remaining) {
             // Drop the connection mid-file: what a flaky network does.
-            ex.getHttpContext().getServer();
             ex.close();
             return;
         }
