@@ -1,4 +1,4 @@
-package org.geneformer4j.plot;
+package org.geneformer4j.layout;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.T_TensorTensor_T;

@@ -1,4 +1,4 @@
-package org.geneformer4j.plot;
+package org.geneformer4j.layout;
 
 import java.util.HashMap;
 import java.util.Map;
