@@ -19,7 +19,10 @@ import org.geneformer4j.embed.EmbMode;
 import org.geneformer4j.embed.EmbedSettings;
 import org.geneformer4j.embed.EmbeddingExtractor;
 import org.geneformer4j.embed.ModelInputs;
+import org.geneformer4j.embed.EmbeddingTable;
+import org.geneformer4j.embed.H5adSink;
 import org.geneformer4j.embed.Sinks;
+import org.geneformer4j.plot.Heatmap;
 import org.geneformer4j.io.Readers;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Checkpoint;
@@ -112,6 +115,14 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the output if it exists.")
     boolean overwrite;
 
+    @Option(names = "--plot", split = ",", paramLabel = "umap|heatmap", description = "Also draw the embeddings, coloured by the"
+            + " --emb-label columns: OUTPUT_STEM.umap.png and/or OUTPUT_STEM.heatmap.png. With .h5ad output the UMAP"
+            + " is stored as obsm/X_umap.")
+    List<String> plots = List.of();
+
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "UMAP (with --plot umap)%n")
+    PlotCommand.UmapOptions umap = new PlotCommand.UmapOptions();
+
     @Override
     public Integer call() throws IOException {
         String fmt = format != null ? format.toLowerCase(Locale.ROOT) : extension(output);
@@ -120,6 +131,11 @@ final class EmbedCommand implements Callable<Integer> {
         }
         if (Files.exists(output) && !overwrite) {
             throw new UserException(output + " already exists (pass --overwrite to replace it)");
+        }
+        for (String p : plots) {
+            if (!p.equals("umap") && !p.equals("heatmap")) {
+                throw new UserException("unknown --plot '" + p + "' (umap, heatmap)");
+            }
         }
         Device dev = Devices.parse(device);
         long tokenCap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
@@ -209,6 +225,9 @@ final class EmbedCommand implements Callable<Integer> {
             }
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
+            if (!plots.isEmpty()) {
+                plot(fmt);
+            }
         } finally {
             extra.forEach(BertModel::close);
             if (scratch != null) {
@@ -216,6 +235,28 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Pictures of what was just written; colours are the carried label columns (or state, with --cell-states). */
+    private void plot(String fmt) throws IOException {
+        EmbeddingTable t = EmbeddingTable.read(output);
+        String stem = output.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        List<String> colours = new java.util.ArrayList<>(t.labels().keySet());
+        if (plots.contains("umap")) {
+            float[][] xy = umap.layout(t.matrix());
+            PlotCommand.draw(t, xy, colours, output.resolveSibling(stem + ".umap.png"), overwrite);
+            if (fmt.equals("h5ad")) {
+                H5adSink.rewrite(output, t, Map.of("X_umap", xy));
+                Main.info("added obsm/X_umap to " + output);
+            }
+        }
+        if (plots.contains("heatmap")) {
+            EmbeddingTable s = PlotCommand.sample(t, 1000, seed);
+            Path png = output.resolveSibling(stem + ".heatmap.png");
+            String colour = colours.isEmpty() ? null : colours.get(0);
+            new Heatmap(s.matrix(), colour, colour == null ? null : s.label(colour), "embedding dimensions").write(png, overwrite);
+            Main.info("wrote " + png);
+        }
     }
 
     /** The enum constant named {@code value} (any case), or one error line listing the choices. */

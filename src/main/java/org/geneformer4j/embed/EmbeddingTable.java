@@ -205,7 +205,7 @@ public record EmbeddingTable(String idColumn, String[] ids, float[][] matrix, Ma
                 }
                 labels.put(name, v);
             }
-            return new EmbeddingTable("cell", obs.index(), m, labels);
+            return new EmbeddingTable(r.obsIndexName(), obs.index(), m, labels);
         }
     }
 }

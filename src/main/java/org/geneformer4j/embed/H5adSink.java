@@ -17,7 +17,7 @@ import org.geneformer4j.util.UserException;
  * the embedding in {@code obsm/X_geneformer} and also as X (var = the embedding dimensions), so that tools which
  * only look at X see it too. Rows are held until {@link #commit()}, which writes a temporary file and renames it.
  */
-final class H5adSink implements EmbeddingSink {
+public final class H5adSink implements EmbeddingSink {
     private final Path path;
     private final Path temp;
     private String idColumn;
@@ -49,23 +49,44 @@ final class H5adSink implements EmbeddingSink {
 
     @Override
     public void commit() throws IOException {
+        String[] idArr = ids.toArray(new String[0]);
+        java.util.Map<String, String[]> cols = new java.util.LinkedHashMap<>();
+        for (int c = 0; c < labelColumns.size(); c++) {
+            String[] col = new String[labels.size()];
+            for (int r = 0; r < col.length; r++) {
+                String v = labels.get(r)[c];
+                col[r] = v == null ? "" : v;
+            }
+            cols.put(labelColumns.get(c), col);
+        }
+        write(new EmbeddingTable(idColumn, idArr, rows.toArray(new float[0][]), cols), java.util.Map.of(), temp);
+        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Replaces the .h5ad at {@code path} by {@code table} plus extra obsm matrices (such as X_umap), atomically. */
+    public static void rewrite(Path path, EmbeddingTable table, java.util.Map<String, float[][]> obsm) throws IOException {
+        Path temp = path.toAbsolutePath().resolveSibling("." + path.getFileName() + ".partial");
+        try {
+            write(table, obsm, temp);
+            Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void write(EmbeddingTable t, java.util.Map<String, float[][]> extraObsm, Path temp) throws IOException {
         Files.deleteIfExists(temp);
-        int h = rows.isEmpty() ? 0 : rows.get(0).length;
+        float[][] x = t.matrix();
+        int h = x.length == 0 ? 0 : x[0].length;
         try (WritableHdfFile f = HdfFile.write(temp)) {
             f.putAttribute("encoding-type", "anndata");
             f.putAttribute("encoding-version", "0.1.0");
-            float[][] x = rows.toArray(new float[0][]);
             encoded(f.putDataset("X", x), "array");
             WritableGroup obs = f.putGroup("obs");
-            dataframe(obs, idColumn, labelColumns.toArray(new String[0]));
-            encoded(obs.putDataset(idColumn, ids.toArray(new String[0])), "string-array");
-            for (int c = 0; c < labelColumns.size(); c++) {
-                String[] col = new String[labels.size()];
-                for (int r = 0; r < col.length; r++) {
-                    String v = labels.get(r)[c];
-                    col[r] = v == null ? "" : v;
-                }
-                encoded(obs.putDataset(labelColumns.get(c), col), "string-array");
+            dataframe(obs, t.idColumn(), t.labels().keySet().toArray(new String[0]));
+            encoded(obs.putDataset(t.idColumn(), t.ids()), "string-array");
+            for (var e : t.labels().entrySet()) {
+                encoded(obs.putDataset(e.getKey(), e.getValue()), "string-array");
             }
             WritableGroup var = f.putGroup("var");
             dataframe(var, "_index", new String[] {"dimension"});
@@ -81,8 +102,10 @@ final class H5adSink implements EmbeddingSink {
             obsm.putAttribute("encoding-type", "dict");
             obsm.putAttribute("encoding-version", "0.1.0");
             encoded(obsm.putDataset("X_geneformer", x), "array");
+            for (var e : extraObsm.entrySet()) {
+                encoded(obsm.putDataset(e.getKey(), e.getValue()), "array");
+            }
         }
-        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void dataframe(WritableGroup g, String index, String[] columns) {

@@ -364,6 +364,13 @@ public final class H5adReader implements CellMatrixReader {
         }
     }
 
+    /** The name of obs's index column (anndata's {@code _index} attribute). */
+    public String obsIndexName() {
+        Node o = find("obs");
+        String name = o instanceof Group g ? Hdf5.attrString(g, "_index") : null;
+        return name == null ? "_index" : name;
+    }
+
     /** The names under obsm (per-cell matrices such as embeddings and layouts). */
     public List<String> obsmKeys() {
         Node o = find("obsm");
