@@ -18,6 +18,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.dataset.Column;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.RowBatch;
+import org.geneformer4j.dataset.TokenColumns;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.BertOutput;
 import org.geneformer4j.model.HostTensor;
@@ -211,7 +212,7 @@ public final class EmbeddingExtractor {
             List<Cell> window = new ArrayList<>();
             int windowCap = s.sortByLength() ? Integer.MAX_VALUE : WINDOW_CELLS;
             try (DatasetReader r = dataset.get()) {
-                Columns cols = Columns.of(r, s.labels());
+                TokenColumns cols = TokenColumns.of(r, s.labels());
                 int row = 0;
                 while (r.hasNext()) {
                     RowBatch b = r.next();
@@ -250,7 +251,7 @@ public final class EmbeddingExtractor {
         int checked = 0;
         int startsLikeV2 = 0;
         try (DatasetReader r = dataset.get()) {
-            Columns cols = Columns.of(r, s.labels());
+            TokenColumns cols = TokenColumns.of(r, s.labels());
             for (String f : s.filter().keySet()) {
                 if (r.columnIndex(f) < 0) {
                     throw new UserException("--filter column '" + f + "' is not in the dataset (columns: " + cols.names() + ")");
@@ -262,7 +263,7 @@ public final class EmbeddingExtractor {
                 for (int i = 0; i < b.rows(); i++, row++) {
                     boolean k = true;
                     for (Map.Entry<String, java.util.Set<String>> f : s.filter().entrySet()) {
-                        k &= f.getValue().contains(Columns.string(b, r.columnIndex(f.getKey()), i));
+                        k &= f.getValue().contains(TokenColumns.string(b, r.columnIndex(f.getKey()), i));
                     }
                     keep.add(k);
                     int[] t = cols.tokens(b, i);
@@ -404,69 +405,4 @@ public final class EmbeddingExtractor {
         }
     }
 
-    /** Access to the dataset's token, id and label columns, whatever their stored types. */
-    record Columns(int ids, int cellId, int[] labels, List<Column> all) {
-        static Columns of(DatasetReader r, List<String> labelNames) {
-            int ids = r.columnIndex("input_ids");
-            if (ids < 0) {
-                throw new UserException("the dataset has no input_ids column: is it a tokenized dataset?");
-            }
-            int[] labels = new int[labelNames.size()];
-            for (int i = 0; i < labels.length; i++) {
-                labels[i] = r.columnIndex(labelNames.get(i));
-                if (labels[i] < 0) {
-                    throw new UserException("--emb-label column '" + labelNames.get(i) + "' is not in the dataset (columns: "
-                            + r.columns().stream().map(Column::name).toList() + ")");
-                }
-            }
-            return new Columns(ids, r.columnIndex("cell_id"), labels, r.columns());
-        }
-
-        List<String> names() {
-            return all.stream().map(Column::name).toList();
-        }
-
-        int[] tokens(RowBatch b, int i) {
-            Object col = b.columns()[ids];
-            if (col instanceof int[][] a) {
-                return a[i];
-            }
-            long[] l = ((long[][]) col)[i];
-            int[] out = new int[l.length];
-            for (int j = 0; j < l.length; j++) {
-                out[j] = Math.toIntExact(l[j]);
-            }
-            return out;
-        }
-
-        String id(RowBatch b, int i, int row) {
-            return cellId < 0 ? Integer.toString(row) : string(b, cellId, i);
-        }
-
-        String[] labels(RowBatch b, int i) {
-            String[] out = new String[labels.length];
-            for (int k = 0; k < labels.length; k++) {
-                out[k] = string(b, labels[k], i);
-            }
-            return out;
-        }
-
-        static String string(RowBatch b, int col, int i) {
-            Object c = b.columns()[col];
-            if (c instanceof String[] a) {
-                return a[i];
-            } else if (c instanceof long[] a) {
-                return Long.toString(a[i]);
-            } else if (c instanceof int[] a) {
-                return Integer.toString(a[i]);
-            } else if (c instanceof double[] a) {
-                return Double.toString(a[i]);
-            } else if (c instanceof float[] a) {
-                return Float.toString(a[i]);
-            } else if (c instanceof boolean[] a) {
-                return Boolean.toString(a[i]);
-            }
-            throw new UserException("column " + col + " cannot be used as a label");
-        }
-    }
 }

@@ -49,6 +49,11 @@ public final class Perturber {
         this.batchSize = batchSize;
     }
 
+    /** The model's position limit, which a gene-list overexpression must fit in. */
+    public int maxPositions() {
+        return model.config().maxPositions();
+    }
+
     /** Runs {@code perturbations} of the cell {@code ids} and passes every value to {@code out}. */
     public void run(int[] ids, List<Perturbation> perturbations, Consumer<Result> out) {
         run(ids, ids, perturbations, out);

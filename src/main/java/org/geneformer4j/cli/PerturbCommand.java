@@ -1,0 +1,184 @@
+package org.geneformer4j.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+import org.geneformer4j.dataset.Datasets;
+import org.geneformer4j.embed.EmbeddingTable;
+import org.geneformer4j.embed.ModelInputs;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.model.Devices;
+import org.geneformer4j.model.Head;
+import org.geneformer4j.model.ModelCard;
+import org.geneformer4j.model.ModelResolver;
+import org.geneformer4j.perturb.PerturbMode;
+import org.geneformer4j.perturb.PerturbRun;
+import org.geneformer4j.perturb.PerturbSettings;
+import org.geneformer4j.perturb.PerturbType;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import org.geneformer4j.vocab.GeneVocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "perturb", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "In silico perturbation (upstream's InSilicoPerturber), batched: every perturbation of a cell in a few forward passes.")
+final class PerturbCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Registry name or checkpoint directory.")
+    String model;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "DATASET", description = "Tokenized dataset (geneformer tokenize).")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory of part-NNNNN.csv shards; a rerun resumes.")
+    Path output;
+
+    @Option(names = "--perturb-type", defaultValue = "delete", description = "delete, overexpress, inhibit or activate. Default: ${DEFAULT-VALUE}.")
+    String type;
+
+    @Option(names = "--perturb-rank-shift", defaultValue = "1", description = "Quartiles to move a gene for inhibit/activate (1, 2 or 3). Default: ${DEFAULT-VALUE}.")
+    int rankShift;
+
+    @Option(names = "--genes", defaultValue = "all", description = "all, or Ensembl IDs / symbols perturbed together as a group. Default: ${DEFAULT-VALUE}.")
+    String genes;
+
+    @Option(names = "--emb-mode", description = "cls, cell, cls_and_gene or cell_and_gene (default: cls for V2 models, cell for V1).")
+    String embMode;
+
+    @Option(names = "--emb-layer", defaultValue = "-1", description = "-1: second-to-last layer, 0: last. Default: ${DEFAULT-VALUE}.")
+    int embLayer;
+
+    @Option(names = "--filter", paramLabel = "COLUMN=VALUE[,VALUE]", description = "Keep cells whose COLUMN is one of the values. Repeatable.")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--max-ncells", defaultValue = "0", description = "Perturb at most this many cells, sampled with --seed (0 = all). Default: ${DEFAULT-VALUE}.")
+    int maxCells;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the --max-ncells sample. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--cell-range", paramLabel = "START:END", description = "Only cells START..END-1 of the length-sorted selection (upstream's cell_inds_to_perturb).")
+    String cellRange;
+
+    @Option(names = "--cell-states", paramLabel = "state_key=COL,start_state=A,goal_state=B[,alt_states=C;D]",
+            description = "Measure shifts towards states (needs --state-embs); only start-state cells are perturbed.")
+    String cellStates;
+
+    @Option(names = "--state-embs", paramLabel = "FILE", description = "State embeddings from geneformer embed --cell-states (.csv/.npy/.h5ad).")
+    Path stateEmbs;
+
+    @Option(names = "--batch-size", defaultValue = "100", description = "Perturbed cells per forward pass at most. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--max-tokens", description = "Tokens per forward pass at most (default 16384 on the CPU, 131072 on a GPU).")
+    Long maxTokens;
+
+    @Option(names = "--shard-cells", defaultValue = "100", description = "Cells per output shard (the unit of resuming). Default: ${DEFAULT-VALUE}.")
+    int shardCells;
+
+    @Option(names = "--model-version", description = "V1 or V2, for checkpoint directories whose vocabulary is not recognised.")
+    String modelVersion;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, bf16 or fp16. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--threads", description = "CPU threads for LibTorch (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        PerturbType pt = EmbedCommand.choice(PerturbType.class, type, "--perturb-type");
+        if ((pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE) && (rankShift < 1 || rankShift > 3)) {
+            throw new UserException("--perturb-rank-shift must be 1, 2 or 3");
+        }
+        if (!EmbedCommand.isDataset(input)) {
+            throw new UserException(input + " is not a tokenized dataset: run geneformer tokenize first");
+        }
+        if (batchSize < 1 || shardCells < 1) {
+            throw new UserException("--batch-size and --shard-cells must be positive");
+        }
+        Device dev = Devices.parse(device);
+        if (threads != null) {
+            torch.set_num_threads(threads);
+        }
+        ModelResolver resolver = ModelResolver.standard();
+        Optional<ModelCard> card = resolver.card(model);
+        Path dir = resolver.resolve(model, Progress.forStderr("download", "bytes", 0));
+        Checkpoint ckpt = Checkpoint.load(dir);
+        ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
+        GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
+        PerturbMode mode = embMode != null ? EmbedCommand.choice(PerturbMode.class, embMode, "--emb-mode")
+                : inputs.specialTokens() ? PerturbMode.CLS : PerturbMode.CELL;
+        int[] geneTokens = genes.equalsIgnoreCase("all") ? new int[0] : tokens(vocab, genes);
+        Map<String, List<String>> f = new LinkedHashMap<>();
+        EmbedCommand.parseFilters(filters).forEach((k, v) -> f.put(k, new ArrayList<>(v)));
+        Map<String, float[]> states = new LinkedHashMap<>();
+        if (cellStates != null) {
+            Map<String, String> cs = EmbedCommand.parseStates(cellStates);
+            if (stateEmbs == null) {
+                throw new UserException("--cell-states needs --state-embs (from geneformer embed --cell-states)");
+            }
+            EmbeddingTable t = EmbeddingTable.read(stateEmbs);
+            List<String> names = new ArrayList<>(List.of(cs.get("start_state"), cs.get("goal_state")));
+            if (cs.containsKey("alt_states")) {
+                names.addAll(List.of(cs.get("alt_states").split(";")));
+            }
+            for (String n : names) {
+                int row = java.util.Arrays.asList(t.ids()).indexOf(n);
+                if (row < 0) {
+                    throw new UserException(stateEmbs + " has no embedding for state '" + n + "' (rows: " + String.join(", ", t.ids()) + ")");
+                }
+                states.put(n, t.matrix()[row]);
+            }
+            f.put(cs.get("state_key"), List.of(cs.get("start_state")));
+        }
+        int start = 0;
+        int end = -1;
+        if (cellRange != null) {
+            String[] p = cellRange.split(":", -1);
+            try {
+                start = p[0].isEmpty() ? 0 : Integer.parseInt(p[0]);
+                end = p.length < 2 || p[1].isEmpty() ? -1 : Integer.parseInt(p[1]);
+            } catch (NumberFormatException e) {
+                throw new UserException("--cell-range expects START:END, not '" + cellRange + "'");
+            }
+        }
+        long cap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
+        PerturbSettings s = new PerturbSettings(pt, rankShift, geneTokens, mode, embLayer, f, maxCells, seed, start, end, states,
+                batchSize, cap, shardCells);
+        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, dev, Devices.dtype(dtype, dev), 0).model()) {
+            Main.info("perturb: " + pt.name().toLowerCase(Locale.ROOT) + " " + (geneTokens.length == 0 ? "every gene" : genes)
+                    + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
+                    + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet())));
+            PerturbRun.Summary r = new PerturbRun(s, vocab).run(() -> Datasets.open(input), m, output, Progress.forStderr("perturb", "cells", 0));
+            Main.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",
+                    output, r.cells(), r.perturbations(), r.seconds(), r.perturbations() / Math.max(1e-9, r.seconds()), r.shardsWritten(), r.shardsSkipped()));
+        }
+        return 0;
+    }
+
+    static int[] tokens(GeneVocabulary vocab, String list) {
+        List<Integer> out = new ArrayList<>();
+        for (String g : list.split(",")) {
+            String key = g.trim();
+            String id = key.toUpperCase(Locale.ROOT).startsWith("ENS") ? key : vocab.idOfSymbol(key);
+            int t = id == null ? -1 : vocab.tokenOf(id);
+            if (t < 0) {
+                throw new UserException("gene '" + key + "' is not in the " + vocab.name() + " vocabulary");
+            }
+            out.add(t);
+        }
+        return out.stream().mapToInt(i -> i).toArray();
+    }
+}

@@ -1,0 +1,162 @@
+package org.geneformer4j.perturb;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.geneformer4j.dataset.DatasetReader;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import org.geneformer4j.vocab.GeneVocabulary;
+
+/**
+ * A whole perturbation run into a directory of shards: cells are taken in upstream's order and written
+ * {@code shardCells} at a time to {@code part-NNNNN.csv}, each atomically, so a killed run resumes at the first
+ * missing shard. Each shard is a tidy table, one row per (cell, perturbation, affected embedding, state):
+ * {@code cell, perturbed, perturbed_symbol, affected, affected_symbol, state, value}, where {@code affected} is
+ * {@code cell_emb} or the Ensembl ID of the gene whose embedding moved.
+ */
+public final class PerturbRun {
+    static final String HEADER = "cell,perturbed,perturbed_symbol,affected,affected_symbol,state,value\n";
+    private final PerturbSettings s;
+    private final GeneVocabulary vocab;
+    private final boolean special;
+
+    public PerturbRun(PerturbSettings s, GeneVocabulary vocab) {
+        this.s = s;
+        this.vocab = vocab;
+        this.special = vocab.hasSpecialTokens();
+    }
+
+    public record Summary(int cells, int shardsWritten, int shardsSkipped, long perturbations, double seconds) {}
+
+    public Summary run(Supplier<DatasetReader> data, BertModel model, Path outDir, Progress progress) {
+        List<CellSource.Cell> cells;
+        try (DatasetReader r = data.get()) {
+            cells = CellSource.load(r, s);
+        }
+        if (cells.isEmpty()) {
+            throw new UserException("no cells to perturb after filtering" + (s.genes().length > 0 ? " (cells must contain every listed gene)" : ""));
+        }
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Perturber perturber = new Perturber(model, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
+        progress.setTotal(cells.size());
+        long t0 = System.nanoTime();
+        long perturbations = 0;
+        int written = 0;
+        int skipped = 0;
+        for (int first = 0, shard = 0; first < cells.size(); first += s.shardCells(), shard++) {
+            List<CellSource.Cell> part = cells.subList(first, Math.min(cells.size(), first + s.shardCells()));
+            Path file = outDir.resolve(String.format(Locale.ROOT, "part-%05d.csv", shard));
+            if (Files.exists(file)) {
+                skipped++;
+                progress.advance(part.size());
+                continue;
+            }
+            try (AtomicFile f = AtomicFile.create(file, false);
+                    BufferedWriter w = new BufferedWriter(new OutputStreamWriter(f.stream(), StandardCharsets.UTF_8), 1 << 16)) {
+                w.write(HEADER);
+                for (CellSource.Cell c : part) {
+                    perturbations += perturbCell(perturber, c, w);
+                    progress.advance(1);
+                }
+                w.flush();
+                f.commit();
+                written++;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        progress.finish();
+        return new Summary(cells.size(), written, skipped, perturbations, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The perturbations of one cell, as upstream builds them for the run's settings. */
+    List<Perturbation> perturbations(int[] ids) {
+        List<Perturbation> out = new ArrayList<>();
+        if (s.genes().length == 0) {
+            for (int p : Perturbations.allPositions(ids.length, s.type(), special)) {
+                out.add(switch (s.type()) {
+                    case DELETE -> Perturbations.delete(ids, new int[] {p}, special);
+                    case OVEREXPRESS -> Perturbations.overexpress(ids, new int[] {p}, special);
+                    case INHIBIT -> Perturbations.shift(ids, p, s.rankShift(), true, special);
+                    case ACTIVATE -> Perturbations.shift(ids, p, s.rankShift(), false, special);
+                });
+            }
+            return out;
+        }
+        int[] positions = new int[s.genes().length];
+        for (int k = 0; k < positions.length; k++) {
+            positions[k] = -1;
+            for (int j = 0; j < ids.length; j++) {
+                if (ids[j] == s.genes()[k]) {
+                    positions[k] = j;
+                }
+            }
+        }
+        switch (s.type()) {
+            case DELETE -> out.add(Perturbations.delete(ids, positions, special));
+            case INHIBIT, ACTIVATE -> {
+                if (positions.length != 1) {
+                    throw new UserException("--perturb-type " + s.type().name().toLowerCase(Locale.ROOT) + " takes one gene at a time");
+                }
+                out.add(Perturbations.shift(ids, positions[0], s.rankShift(), s.type() == PerturbType.INHIBIT, special));
+            }
+            case OVEREXPRESS -> throw new IllegalStateException("gene-list overexpression goes through perturbCell");
+        }
+        return out;
+    }
+
+    private long perturbCell(Perturber perturber, CellSource.Cell c, BufferedWriter w) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        java.util.function.Consumer<Result> sink = r -> row(sb, c.id(), r);
+        long n;
+        if (s.genes().length > 0 && s.type() == PerturbType.OVEREXPRESS) {
+            int maxLen = perturber.maxPositions();
+            Perturbations.Overexpressed o = Perturbations.overexpressTokens(c.tokens(), s.genes(), maxLen, special);
+            // the original loses as many genes as overflowed, so both sides hold comparable gene sets
+            int[] original = Perturbations.truncate(c.tokens(), o.overflow(), special);
+            perturber.run(c.tokens(), original, List.of(o.perturbation()), sink);
+            n = 1;
+        } else {
+            List<Perturbation> ps = perturbations(c.tokens());
+            perturber.run(c.tokens(), ps, sink);
+            n = ps.size();
+        }
+        w.write(sb.toString());
+        return n;
+    }
+
+    private void row(StringBuilder sb, String cell, Result r) {
+        StringBuilder ids = new StringBuilder();
+        StringBuilder syms = new StringBuilder();
+        for (int g : r.perturbation().genes()) {
+            String id = vocab.tokenName(g);
+            String sym = vocab.symbolOf(id);
+            ids.append(ids.length() == 0 ? "" : ";").append(id);
+            syms.append(syms.length() == 0 ? "" : ";").append(sym == null ? "" : sym);
+        }
+        String affected = r.affected() < 0 ? "cell_emb" : vocab.tokenName(r.affected());
+        String affectedSym = r.affected() < 0 ? "" : vocab.symbolOf(affected);
+        sb.append(quote(cell)).append(',').append(ids).append(',').append(quote(syms.toString())).append(',').append(affected)
+                .append(',').append(quote(affectedSym == null ? "" : affectedSym)).append(',')
+                .append(r.state() == null ? "" : quote(r.state())).append(',').append((float) r.value()).append('\n');
+    }
+
+    private static String quote(String v) {
+        return v.indexOf(',') < 0 && v.indexOf('"') < 0 ? v : '"' + v.replace("\"", "\"\"") + '"';
+    }
+}
