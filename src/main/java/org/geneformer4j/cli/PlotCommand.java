@@ -91,9 +91,9 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite);
+            checkFree(output, overwrite, true);
             if (saveLayout != null) {
-                checkFree(saveLayout, overwrite);
+                checkFree(saveLayout, overwrite, false);
             }
             EmbeddingTable t = sample(EmbeddingTable.read(input), maxCells, seed);
             colour.forEach(t::label); // fail on a missing column before the work
@@ -117,12 +117,12 @@ final class PlotCommand {
 
     static void writeLayout(EmbeddingTable t, float[][] xy, Path path, boolean overwrite) {
         StringBuilder sb = new StringBuilder(t.idColumn()).append(",UMAP1,UMAP2");
-        t.labels().keySet().forEach(k -> sb.append(',').append(quote(k)));
+        t.labels().keySet().forEach(k -> sb.append(',').append(Csv.quote(k)));
         sb.append('\n');
         for (int i = 0; i < xy.length; i++) {
-            sb.append(quote(t.ids()[i])).append(',').append(xy[i][0]).append(',').append(xy[i][1]);
+            sb.append(Csv.quote(t.ids()[i])).append(',').append(xy[i][0]).append(',').append(xy[i][1]);
             for (String[] v : t.labels().values()) {
-                sb.append(',').append(quote(v[i]));
+                sb.append(',').append(Csv.quote(v[i]));
             }
             sb.append('\n');
         }
@@ -135,19 +135,14 @@ final class PlotCommand {
         Main.info("wrote " + path);
     }
 
-    private static String quote(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.indexOf(',') < 0 && s.indexOf('"') < 0 ? s : '"' + s.replace("\"", "\"\"") + '"';
-    }
 
-    static void checkFree(Path p, boolean overwrite) {
+    /** Fails before any work if {@code p} exists (without --overwrite) or, for a picture, is not .png/.svg. */
+    static void checkFree(Path p, boolean overwrite, boolean picture) {
         if (Files.exists(p) && !overwrite) {
             throw new UserException(p + " already exists (pass --overwrite to replace it)");
         }
         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".png") && !name.endsWith(".svg") && !name.endsWith(".csv")) {
+        if (picture && !name.endsWith(".png") && !name.endsWith(".svg")) {
             throw new UserException(p + ": plots are written as .png or .svg");
         }
     }
@@ -208,7 +203,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite);
+            checkFree(output, overwrite, true);
             if (maxCells < 2 || maxCells > 20_000) {
                 throw new UserException("--max-ncells must be between 2 and 20,000 for a clustered heatmap (memory grows with its square)");
             }
@@ -268,7 +263,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite);
+            checkFree(output, overwrite, true);
             Map<String, List<String>> cols = in.read();
             List<String> truth = in.column(cols, in.truth);
             List<String> pred = in.column(cols, in.predicted);
@@ -304,7 +299,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite);
+            checkFree(output, overwrite, true);
             Map<String, List<String>> cols = in.read();
             List<String> truth = in.column(cols, in.truth);
             List<String> classes = new ArrayList<>();

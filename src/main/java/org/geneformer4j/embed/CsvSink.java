@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.Csv;
 
 /**
  * Upstream's CSV ({@code embs_df.to_csv}): an index column (here the cell id, or the Ensembl ID in gene mode),
@@ -30,34 +31,25 @@ final class CsvSink implements EmbeddingSink {
         }
         for (String l : labelColumns) {
             out.write(',');
-            out.write(quote(l));
+            out.write(Csv.quote(l));
         }
         out.write('\n');
     }
 
     @Override
     public void row(String id, float[] e, String[] labels) throws IOException {
-        out.write(quote(id));
+        out.write(Csv.quote(id));
         for (float v : e) {
             out.write(',');
             out.write(Float.toString(v));
         }
         for (String l : labels) {
             out.write(',');
-            out.write(quote(l));
+            out.write(Csv.quote(l));
         }
         out.write('\n');
     }
 
-    static String quote(String s) {
-        if (s == null) {
-            return "";
-        }
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
-            return s;
-        }
-        return '"' + s.replace("\"", "\"\"") + '"';
-    }
 
     @Override
     public void commit() throws IOException {

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.Csv;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -151,12 +152,9 @@ public final class PerturbRun {
         }
         String affected = r.affected() < 0 ? "cell_emb" : vocab.tokenName(r.affected());
         String affectedSym = r.affected() < 0 ? "" : vocab.symbolOf(affected);
-        sb.append(quote(cell)).append(',').append(ids).append(',').append(quote(syms.toString())).append(',').append(affected)
-                .append(',').append(quote(affectedSym == null ? "" : affectedSym)).append(',')
-                .append(r.state() == null ? "" : quote(r.state())).append(',').append((float) r.value()).append('\n');
+        sb.append(Csv.quote(cell)).append(',').append(ids).append(',').append(Csv.quote(syms.toString())).append(',').append(affected)
+                .append(',').append(Csv.quote(affectedSym == null ? "" : affectedSym)).append(',')
+                .append(r.state() == null ? "" : Csv.quote(r.state())).append(',').append((float) r.value()).append('\n');
     }
 
-    private static String quote(String v) {
-        return v.indexOf(',') < 0 && v.indexOf('"') < 0 ? v : '"' + v.replace("\"", "\"\"") + '"';
-    }
 }

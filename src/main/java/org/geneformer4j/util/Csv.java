@@ -43,6 +43,17 @@ public final class Csv {
         return out;
     }
 
+    /** A field as pandas writes it: quoted when it holds a comma, quote or newline; null as empty. */
+    public static String quote(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
     /** A whole small CSV file as columns by header name, in file order; every row must have the header's width. */
     public static Map<String, List<String>> columns(Path path) {
         Map<String, List<String>> cols = new LinkedHashMap<>();
