@@ -23,6 +23,7 @@ import org.geneformer4j.perturb.PerturbMode;
 import org.geneformer4j.perturb.PerturbRun;
 import org.geneformer4j.perturb.PerturbSettings;
 import org.geneformer4j.perturb.PerturbType;
+import org.geneformer4j.perturb.RunInfo;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -38,7 +39,7 @@ final class PerturbCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "DATASET", description = "Tokenized dataset (geneformer tokenize).")
     Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory of part-NNNNN.csv shards; a rerun resumes.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory of part-FIRST-END.csv shards and run.json; a rerun resumes.")
     Path output;
 
     @Option(names = "--perturb-type", defaultValue = "delete", description = "delete, overexpress, inhibit or activate. Default: ${DEFAULT-VALUE}.")
@@ -49,6 +50,12 @@ final class PerturbCommand implements Callable<Integer> {
 
     @Option(names = "--genes", defaultValue = "all", description = "all, or Ensembl IDs / symbols perturbed together as a group. Default: ${DEFAULT-VALUE}.")
     String genes;
+
+    @Option(names = "--combos", defaultValue = "0", description = "1: also perturb every gene together with --anchor-gene (and each alone). Default: ${DEFAULT-VALUE}.")
+    int combos;
+
+    @Option(names = "--anchor-gene", paramLabel = "GENE", description = "Ensembl ID or symbol of the anchor for --combos 1; only cells holding it are perturbed.")
+    String anchorGene;
 
     @Option(names = "--emb-mode", description = "cls, cell, cls_and_gene or cell_and_gene (default: cls for V2 models, cell for V1).")
     String embMode;
@@ -105,6 +112,15 @@ final class PerturbCommand implements Callable<Integer> {
         if (!EmbedCommand.isDataset(input)) {
             throw new UserException(input + " is not a tokenized dataset: run geneformer tokenize first");
         }
+        if (combos != 0 && combos != 1) {
+            throw new UserException("--combos must be 0 or 1");
+        }
+        if ((combos == 1) != (anchorGene != null)) {
+            throw new UserException("--combos 1 and --anchor-gene go together (for one gene's effect on the others use --genes GENE --emb-mode cls_and_gene)");
+        }
+        if (combos == 1 && (!genes.equalsIgnoreCase("all") || cellStates != null || pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE)) {
+            throw new UserException("--combos 1 pairs the anchor with every gene: it takes --genes all, delete or overexpress, and no --cell-states");
+        }
         if (batchSize < 1 || shardCells < 1) {
             throw new UserException("--batch-size and --shard-cells must be positive");
         }
@@ -121,9 +137,11 @@ final class PerturbCommand implements Callable<Integer> {
         PerturbMode mode = embMode != null ? EmbedCommand.choice(PerturbMode.class, embMode, "--emb-mode")
                 : inputs.specialTokens() ? PerturbMode.CLS : PerturbMode.CELL;
         int[] geneTokens = genes.equalsIgnoreCase("all") ? new int[0] : tokens(vocab, genes);
+        int anchor = anchorGene == null ? -1 : tokens(vocab, anchorGene)[0];
         Map<String, List<String>> f = new LinkedHashMap<>();
         EmbedCommand.parseFilters(filters).forEach((k, v) -> f.put(k, new ArrayList<>(v)));
         Map<String, float[]> states = new LinkedHashMap<>();
+        RunInfo.States stateInfo = null;
         if (cellStates != null) {
             Map<String, String> cs = EmbedCommand.parseStates(cellStates);
             if (stateEmbs == null) {
@@ -142,6 +160,7 @@ final class PerturbCommand implements Callable<Integer> {
                 states.put(n, t.matrix()[row]);
             }
             f.put(cs.get("state_key"), List.of(cs.get("start_state")));
+            stateInfo = new RunInfo.States(cs.get("state_key"), cs.get("start_state"), cs.get("goal_state"), names.subList(2, names.size()));
         }
         int start = 0;
         int end = -1;
@@ -155,13 +174,21 @@ final class PerturbCommand implements Callable<Integer> {
             }
         }
         long cap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
-        PerturbSettings s = new PerturbSettings(pt, rankShift, geneTokens, mode, embLayer, f, maxCells, seed, start, end, states,
-                batchSize, cap, shardCells);
+        PerturbSettings s = new PerturbSettings(pt, rankShift, geneTokens, anchor, combos, mode, embLayer, f, maxCells, seed, start, end,
+                states, batchSize, cap, shardCells);
+        List<String> geneIds = new ArrayList<>();
+        for (int t : geneTokens) {
+            geneIds.add(vocab.tokenName(t));
+        }
+        RunInfo info = new RunInfo(model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
+                pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
+                anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
+                filters, maxCells, seed);
         try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, dev, Devices.dtype(dtype, dev), 0).model()) {
             Main.info("perturb: " + pt.name().toLowerCase(Locale.ROOT) + " " + (geneTokens.length == 0 ? "every gene" : genes)
                     + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
                     + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet())));
-            PerturbRun.Summary r = new PerturbRun(s, vocab).run(() -> Datasets.open(input), m, output, Progress.forStderr("perturb", "cells", 0));
+            PerturbRun.Summary r = new PerturbRun(s, vocab).run(() -> Datasets.open(input), m, info, output, Progress.forStderr("perturb", "cells", 0));
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",
                     output, r.cells(), r.perturbations(), r.seconds(), r.perturbations() / Math.max(1e-9, r.seconds()), r.shardsWritten(), r.shardsSkipped()));
         }

@@ -12,15 +12,18 @@ import org.geneformer4j.util.UserException;
 
 /**
  * The cells a run perturbs, chosen as upstream's {@code apply_additional_filters}: the filters (start state
- * included), cells holding every listed gene (not for overexpression), then {@code downsample_and_sort}: a seeded
+ * included), cells holding every listed gene (not for overexpression) and the anchor gene, then {@code downsample_and_sort}: a seeded
  * sample of {@code maxCells} if there are more, sorted longest first, then the {@code cellStart:cellEnd} slice.
  */
 final class CellSource {
     record Cell(int row, String id, int[] tokens) {}
 
+    /** The cells of the {@code cellStart:cellEnd} slice; {@code offset} is where it starts in the whole selection. */
+    record Selection(List<Cell> cells, int offset) {}
+
     private CellSource() {}
 
-    static List<Cell> load(DatasetReader r, PerturbSettings s) {
+    static Selection load(DatasetReader r, PerturbSettings s) {
         TokenColumns cols = TokenColumns.of(r, List.of());
         int[] filterCols = new int[s.filters().size()];
         List<List<String>> allowed = new ArrayList<>();
@@ -47,6 +50,9 @@ final class CellSource {
                         keep &= contains(t, g);
                     }
                 }
+                if (keep && s.anchor() >= 0) {
+                    keep = contains(t, s.anchor());
+                }
                 if (keep) {
                     cells.add(new Cell(row, cols.id(b, i, row), t));
                 }
@@ -59,7 +65,7 @@ final class CellSource {
         cells.sort(Comparator.comparingInt((Cell c) -> c.tokens().length).reversed().thenComparingInt(Cell::row));
         int end = s.cellEnd() < 0 ? cells.size() : Math.min(cells.size(), s.cellEnd());
         int start = Math.min(Math.max(0, s.cellStart()), end);
-        return new ArrayList<>(cells.subList(start, end));
+        return new Selection(new ArrayList<>(cells.subList(start, end)), start);
     }
 
     static boolean contains(int[] tokens, int g) {

@@ -21,8 +21,9 @@ import org.geneformer4j.vocab.GeneVocabulary;
 
 /**
  * A whole perturbation run into a directory of shards: cells are taken in upstream's order and written
- * {@code shardCells} at a time to {@code part-NNNNN.csv}, each atomically, so a killed run resumes at the first
- * missing shard. Each shard is a tidy table, one row per (cell, perturbation, affected embedding, state):
+ * {@code shardCells} at a time to {@code part-FIRST-END.csv} (positions in the whole length-sorted selection), each
+ * atomically, so a killed run resumes at the first missing shard and processes given disjoint cell ranges can
+ * fill one directory side by side. {@code run.json} ({@link RunInfo}) says what the rows mean. Each shard is a tidy table, one row per (cell, perturbation, affected embedding, state):
  * {@code cell, perturbed, perturbed_symbol, affected, affected_symbol, state, value}, where {@code affected} is
  * {@code cell_emb} or the Ensembl ID of the gene whose embedding moved.
  */
@@ -40,28 +41,32 @@ public final class PerturbRun {
 
     public record Summary(int cells, int shardsWritten, int shardsSkipped, long perturbations, double seconds) {}
 
-    public Summary run(Supplier<DatasetReader> data, BertModel model, Path outDir, Progress progress) {
-        List<CellSource.Cell> cells;
+    public Summary run(Supplier<DatasetReader> data, BertModel model, RunInfo info, Path outDir, Progress progress) {
+        CellSource.Selection selection;
         try (DatasetReader r = data.get()) {
-            cells = CellSource.load(r, s);
+            selection = CellSource.load(r, s);
         }
+        List<CellSource.Cell> cells = selection.cells();
         if (cells.isEmpty()) {
-            throw new UserException("no cells to perturb after filtering" + (s.genes().length > 0 ? " (cells must contain every listed gene)" : ""));
+            throw new UserException("no cells to perturb after filtering" + (s.genes().length > 0 ? " (cells must contain every listed gene)"
+                    : s.anchor() >= 0 ? " (cells must contain the anchor gene)" : ""));
         }
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        info.writeOrCheck(outDir);
         Perturber perturber = new Perturber(model, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
         progress.setTotal(cells.size());
         long t0 = System.nanoTime();
         long perturbations = 0;
         int written = 0;
         int skipped = 0;
-        for (int first = 0, shard = 0; first < cells.size(); first += s.shardCells(), shard++) {
-            List<CellSource.Cell> part = cells.subList(first, Math.min(cells.size(), first + s.shardCells()));
-            Path file = outDir.resolve(String.format(Locale.ROOT, "part-%05d.csv", shard));
+        for (int first = 0; first < cells.size(); first += s.shardCells()) {
+            int end = Math.min(cells.size(), first + s.shardCells());
+            List<CellSource.Cell> part = cells.subList(first, end);
+            Path file = outDir.resolve(shardName(selection.offset() + first, selection.offset() + end));
             if (Files.exists(file)) {
                 skipped++;
                 progress.advance(part.size());
@@ -85,9 +90,16 @@ public final class PerturbRun {
         return new Summary(cells.size(), written, skipped, perturbations, (System.nanoTime() - t0) / 1e9);
     }
 
+    static String shardName(int first, int end) {
+        return String.format(Locale.ROOT, "part-%06d-%06d.csv", first, end);
+    }
+
     /** The perturbations of one cell, as upstream builds them for the run's settings. */
     List<Perturbation> perturbations(int[] ids) {
         List<Perturbation> out = new ArrayList<>();
+        if (s.combos() > 0) {
+            return combos(ids);
+        }
         if (s.genes().length == 0) {
             for (int p : Perturbations.allPositions(ids.length, s.type(), special)) {
                 out.add(switch (s.type()) {
@@ -119,6 +131,41 @@ public final class PerturbRun {
             case OVEREXPRESS -> throw new IllegalStateException("gene-list overexpression goes through perturbCell");
         }
         return out;
+    }
+
+    /**
+     * Upstream's combos=1: every other gene perturbed together with the anchor (positions {@code sorted([anchor, i])}),
+     * labelled anchor first. The anchor alone and every gene alone are run too, in the same batches, so that
+     * {@code geneformer stats} can set each pair against the sum of its parts (upstream's stats expect those three
+     * values per cell, which its perturber no longer stores).
+     */
+    private List<Perturbation> combos(int[] ids) {
+        int anchorAt = -1;
+        for (int j = 0; j < ids.length; j++) {
+            if (ids[j] == s.anchor()) {
+                anchorAt = j;
+            }
+        }
+        List<Perturbation> out = new ArrayList<>();
+        int first = special ? 1 : 0;
+        int end = special ? ids.length - 1 : ids.length;
+        out.add(single(ids, anchorAt));
+        for (int p = first; p < end; p++) {
+            if (p == anchorAt) {
+                continue;
+            }
+            out.add(single(ids, p));
+            int[] pair = {Math.min(anchorAt, p), Math.max(anchorAt, p)};
+            Perturbation both = s.type() == PerturbType.DELETE ? Perturbations.delete(ids, pair, special)
+                    : Perturbations.overexpress(ids, pair, special);
+            out.add(new Perturbation(new int[] {s.anchor(), ids[p]}, both.ids(), both.originalPosition()));
+        }
+        return out;
+    }
+
+    private Perturbation single(int[] ids, int p) {
+        return s.type() == PerturbType.DELETE ? Perturbations.delete(ids, new int[] {p}, special)
+                : Perturbations.overexpress(ids, new int[] {p}, special);
     }
 
     private long perturbCell(Perturber perturber, CellSource.Cell c, BufferedWriter w) throws IOException {

@@ -203,7 +203,7 @@ public final class GeneVocabulary {
         return names.get(symbol);
     }
 
-    /** A gene symbol for an Ensembl ID (the first symbol that the {@code gene_name_id_dict} maps to it), or null. */
+    /** A gene symbol for an Ensembl ID, or null: of several names for one ID, the last in {@code gene_name_id_dict} (upstream inverts the dict). */
     public String symbolOf(String ensemblId) {
         Map<String, String> r = idToSymbol;
         if (r == null) {
@@ -211,7 +211,7 @@ public final class GeneVocabulary {
             synchronized (this) {
                 if (idToSymbol == null) {
                     Map<String, String> m = new java.util.HashMap<>();
-                    symbolToId.forEach((sym, id) -> m.putIfAbsent(id, sym));
+                    symbolToId.forEach((sym, id) -> m.put(id, sym)); // the last name wins, as upstream's invert_dict
                     idToSymbol = m;
                 }
                 r = idToSymbol;

@@ -24,7 +24,7 @@ class PerturbCliTest {
                 "--shard-cells", "2", "--emb-mode", "cls_and_gene"};
         Cli r = Cli.run(args);
         assertEquals(0, r.exit(), r.err());
-        List<String> part0 = Files.readAllLines(out.resolve("part-00000.csv"));
+        List<String> part0 = Files.readAllLines(out.resolve("part-000000-000002.csv"));
         assertEquals("cell,perturbed,perturbed_symbol,affected,affected_symbol,state,value", part0.get(0));
         long cellRows = part0.stream().filter(l -> l.contains(",cell_emb,")).count();
         assertTrue(cellRows > 10, "one cell_emb row per deleted gene of the two cells: " + cellRows);
@@ -32,12 +32,12 @@ class PerturbCliTest {
             double v = Double.parseDouble(l.substring(l.lastIndexOf(',') + 1));
             assertTrue(v >= -1.0001 && v <= 1.0001, "a cosine: " + l);
         }
-        List<String> part2 = Files.readAllLines(out.resolve("part-00002.csv"));
-        Files.delete(out.resolve("part-00002.csv"));
+        List<String> part2 = Files.readAllLines(out.resolve("part-000004-000005.csv"));
+        Files.delete(out.resolve("part-000004-000005.csv"));
         Cli again = Cli.run(args);
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.err().contains("1 shards written, 2 already there"), again.err());
-        assertEquals(part2, Files.readAllLines(out.resolve("part-00002.csv")));
+        assertEquals(part2, Files.readAllLines(out.resolve("part-000004-000005.csv")));
     }
 
     @Test
@@ -56,5 +56,83 @@ class PerturbCliTest {
         Cli raw = Cli.run("perturb", "--model", model, "-i", TestData.example().toString(), "-o", tmp.resolve("c").toString());
         assertEquals(1, raw.exit());
         assertTrue(raw.err().contains("tokenize"), raw.err());
+    }
+
+    @Test
+    void cellRangesFromSeveralProcessesFillOneDirectoryAsOneRunWould() throws Exception {
+        Path ds = tmp.resolve("cells.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", ds.toString()).exit());
+        String model = TestData.resource("fixtures/model/tiny_v2").toString();
+        Path whole = tmp.resolve("whole");
+        Path split = tmp.resolve("split");
+        String[] common = {"perturb", "--model", model, "-i", ds.toString(), "--max-ncells", "5", "--shard-cells", "2"};
+        assertEquals(0, Cli.run(concat(common, "-o", whole.toString())).exit());
+        assertEquals(0, Cli.run(concat(common, "-o", split.toString(), "--cell-range", "3:5")).exit());
+        assertEquals(0, Cli.run(concat(common, "-o", split.toString(), "--cell-range", "0:3")).exit());
+        assertEquals(rows(whole), rows(split));
+        assertTrue(Files.exists(split.resolve("part-000003-000005.csv")));
+        Cli other = Cli.run(concat(common, "-o", split.toString(), "--perturb-type", "overexpress"));
+        assertEquals(1, other.exit());
+        assertTrue(other.err().contains("other settings"), other.err());
+
+        Path table = tmp.resolve("mixture.csv");
+        Cli stats = Cli.run("stats", "-i", whole.toString(), "-o", table.toString(), "--mode", "mixture_model");
+        assertEquals(0, stats.exit(), stats.err());
+        List<String> lines = Files.readAllLines(table);
+        assertEquals("Gene,Gene_name,Ensembl_ID,Test_avg_shift,Impact_component,Impact_component_percent,N_Detections", lines.get(0));
+        assertTrue(lines.size() > 20, "one row per perturbed gene: " + lines.size());
+        Cli goal = Cli.run("stats", "-i", whole.toString(), "-o", tmp.resolve("g.csv").toString(), "--mode", "goal_state_shift");
+        assertEquals(1, goal.exit());
+        assertEquals(1, goal.errorLines());
+        assertTrue(goal.err().contains("--cell-states"), goal.err());
+        Cli none = Cli.run("stats", "-i", tmp.resolve("nothing").toString(), "-o", tmp.resolve("n.csv").toString());
+        assertEquals(1, none.exit());
+        assertTrue(none.err().contains("run.json"), none.err());
+    }
+
+    @Test
+    void combosRunTheAnchorEachGeneAndEveryPairAndStatsSetPairsAgainstTheirParts() throws Exception {
+        Path ds = tmp.resolve("cells.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", ds.toString()).exit());
+        String model = TestData.resource("fixtures/model/tiny_v2").toString();
+        Path out = tmp.resolve("combos");
+        String anchor = "ENSG00000087086"; // FTL: in 698 of the 700 example cells
+        Cli r = Cli.run("perturb", "--model", model, "-i", ds.toString(), "-o", out.toString(), "--max-ncells", "3",
+                "--combos", "1", "--anchor-gene", anchor);
+        assertEquals(0, r.exit(), r.err());
+        List<String> all = rows(out);
+        long pairs = all.stream().filter(l -> l.contains("," + anchor + ";")).count();
+        long singles = all.stream().filter(l -> !l.contains(";") && !l.contains("," + anchor + ",")).count();
+        long anchorAlone = all.stream().filter(l -> l.contains("," + anchor + ",")).count();
+        long cells = all.stream().map(l -> l.substring(0, l.indexOf(','))).distinct().count();
+        assertEquals(3, cells);
+        assertEquals(cells, anchorAlone, "the anchor alone, once per cell");
+        assertEquals(pairs, singles, "one single per pair");
+        Path table = tmp.resolve("combos.csv");
+        Cli stats = Cli.run("stats", "-i", out.toString(), "-o", table.toString(), "--mode", "mixture_model");
+        assertEquals(0, stats.exit(), stats.err());
+        assertTrue(Files.readAllLines(table).get(0).contains("Anchor_shift,Test_token_shift,Sum_of_indiv_shifts,Combo_shift,Combo_minus_sum_shift"));
+        Cli noAnchor = Cli.run("perturb", "--model", model, "-i", ds.toString(), "-o", tmp.resolve("x").toString(), "--combos", "1");
+        assertEquals(1, noAnchor.exit());
+        assertTrue(noAnchor.err().contains("--anchor-gene"), noAnchor.err());
+    }
+
+    /** Every data row of a run directory, sorted: what the run says, whatever shards it was written in. */
+    static List<String> rows(Path dir) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (var s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+                List<String> l = Files.readAllLines(p);
+                out.addAll(l.subList(1, l.size()));
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
