@@ -39,7 +39,7 @@ final class PerturbCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "DATASET", description = "Tokenized dataset (geneformer tokenize).")
     Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory of part-FIRST-END.csv shards and run.json; a rerun resumes.")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory of part-FIRST-END.arrow (or .csv) shards and run.json; a rerun resumes.")
     Path output;
 
     @Option(names = "--perturb-type", defaultValue = "delete", description = "delete, overexpress, inhibit or activate. Default: ${DEFAULT-VALUE}.")
@@ -91,6 +91,10 @@ final class PerturbCommand implements Callable<Integer> {
     @Option(names = "--shard-cells", defaultValue = "100", description = "Cells per output shard (the unit of resuming). Default: ${DEFAULT-VALUE}.")
     int shardCells;
 
+    @Option(names = "--format", defaultValue = "arrow",
+            description = "Shard format: arrow (Arrow IPC file = Feather v2: pandas.read_feather, R arrow::read_feather) or csv. Default: ${DEFAULT-VALUE}.")
+    String format;
+
     @Option(names = "--model-version", description = "V1 or V2, for checkpoint directories whose vocabulary is not recognised.")
     String modelVersion;
 
@@ -120,6 +124,9 @@ final class PerturbCommand implements Callable<Integer> {
         }
         if (combos == 1 && (!genes.equalsIgnoreCase("all") || cellStates != null || pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE)) {
             throw new UserException("--combos 1 pairs the anchor with every gene: it takes --genes all, delete or overexpress, and no --cell-states");
+        }
+        if (!format.equals("arrow") && !format.equals("csv")) {
+            throw new UserException("--format must be arrow or csv, not '" + format + "'");
         }
         if (batchSize < 1 || shardCells < 1) {
             throw new UserException("--batch-size and --shard-cells must be positive");
@@ -183,12 +190,12 @@ final class PerturbCommand implements Callable<Integer> {
         RunInfo info = new RunInfo(model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
                 pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
                 anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
-                filters, maxCells, seed);
+                filters, maxCells, seed, format);
         try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, dev, Devices.dtype(dtype, dev), 0).model()) {
             Main.info("perturb: " + pt.name().toLowerCase(Locale.ROOT) + " " + (geneTokens.length == 0 ? "every gene" : genes)
                     + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
                     + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet())));
-            PerturbRun.Summary r = new PerturbRun(s, vocab).run(() -> Datasets.open(input), m, info, output, Progress.forStderr("perturb", "cells", 0));
+            PerturbRun.Summary r = new PerturbRun(s, vocab, format).run(() -> Datasets.open(input), m, info, output, Progress.forStderr("perturb", "cells", 0));
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",
                     output, r.cells(), r.perturbations(), r.seconds(), r.perturbations() / Math.max(1e-9, r.seconds()), r.shardsWritten(), r.shardsSkipped()));
         }

@@ -116,7 +116,7 @@ public final class HfDatasetWriter implements AutoCloseable {
         }
     }
 
-    private static void fill(FieldVector v, ColumnType type, Object data, int n) {
+    static void fill(FieldVector v, ColumnType type, Object data, int n) {
         switch (type) {
             case INT32_LIST, INT64_LIST -> {
                 ListVector lv = (ListVector) v;

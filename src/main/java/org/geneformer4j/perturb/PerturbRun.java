@@ -1,10 +1,7 @@
 package org.geneformer4j.perturb;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,28 +10,31 @@ import java.util.Locale;
 import java.util.function.Supplier;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.util.AtomicFile;
-import org.geneformer4j.util.Csv;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 
 /**
  * A whole perturbation run into a directory of shards: cells are taken in upstream's order and written
- * {@code shardCells} at a time to {@code part-FIRST-END.csv} (positions in the whole length-sorted selection), each
- * atomically, so a killed run resumes at the first missing shard and processes given disjoint cell ranges can
- * fill one directory side by side. {@code run.json} ({@link RunInfo}) says what the rows mean. Each shard is a tidy table, one row per (cell, perturbation, affected embedding, state):
- * {@code cell, perturbed, perturbed_symbol, affected, affected_symbol, state, value}, where {@code affected} is
- * {@code cell_emb} or the Ensembl ID of the gene whose embedding moved.
+ * {@code shardCells} at a time to {@code part-FIRST-END.arrow} or {@code .csv} (positions in the whole length-sorted
+ * selection; the rows are described at {@link ShardTable}), each atomically, so a killed run resumes at the first
+ * missing shard and processes given disjoint cell ranges can fill one directory side by side. {@code run.json}
+ * ({@link RunInfo}) says what the rows mean.
  */
 public final class PerturbRun {
-    static final String HEADER = "cell,perturbed,perturbed_symbol,affected,affected_symbol,state,value\n";
     private final PerturbSettings s;
     private final GeneVocabulary vocab;
     private final boolean special;
+    private final ShardTable.Format format;
 
     public PerturbRun(PerturbSettings s, GeneVocabulary vocab) {
+        this(s, vocab, "csv");
+    }
+
+    /** @param format of the shards: arrow (Feather v2) or csv */
+    public PerturbRun(PerturbSettings s, GeneVocabulary vocab, String format) {
         this.s = s;
+        this.format = ShardTable.Format.of(format);
         this.vocab = vocab;
         this.special = vocab.hasSpecialTokens();
     }
@@ -66,32 +66,26 @@ public final class PerturbRun {
         for (int first = 0; first < cells.size(); first += s.shardCells()) {
             int end = Math.min(cells.size(), first + s.shardCells());
             List<CellSource.Cell> part = cells.subList(first, end);
-            Path file = outDir.resolve(shardName(selection.offset() + first, selection.offset() + end));
+            Path file = outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format));
             if (Files.exists(file)) {
                 skipped++;
                 progress.advance(part.size());
                 continue;
             }
-            try (AtomicFile f = AtomicFile.create(file, false);
-                    BufferedWriter w = new BufferedWriter(new OutputStreamWriter(f.stream(), StandardCharsets.UTF_8), 1 << 16)) {
-                w.write(HEADER);
-                for (CellSource.Cell c : part) {
-                    perturbations += perturbCell(perturber, c, w);
-                    progress.advance(1);
-                }
-                w.flush();
-                f.commit();
-                written++;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            ShardTable table = new ShardTable(vocab);
+            for (CellSource.Cell c : part) {
+                perturbations += perturbCell(perturber, c, table);
+                progress.advance(1);
             }
+            table.write(file, format);
+            written++;
         }
         progress.finish();
         return new Summary(cells.size(), written, skipped, perturbations, (System.nanoTime() - t0) / 1e9);
     }
 
-    static String shardName(int first, int end) {
-        return String.format(Locale.ROOT, "part-%06d-%06d.csv", first, end);
+    static String shardName(int first, int end, ShardTable.Format format) {
+        return String.format(Locale.ROOT, "part-%06d-%06d.%s", first, end, format.extension);
     }
 
     /** The perturbations of one cell, as upstream builds them for the run's settings. */
@@ -168,40 +162,17 @@ public final class PerturbRun {
                 : Perturbations.overexpress(ids, new int[] {p}, special);
     }
 
-    private long perturbCell(Perturber perturber, CellSource.Cell c, BufferedWriter w) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        java.util.function.Consumer<Result> sink = r -> row(sb, c.id(), r);
-        long n;
+    private long perturbCell(Perturber perturber, CellSource.Cell c, ShardTable table) {
+        java.util.function.Consumer<Result> sink = r -> table.add(c.id(), r);
         if (s.genes().length > 0 && s.type() == PerturbType.OVEREXPRESS) {
-            int maxLen = perturber.maxPositions();
-            Perturbations.Overexpressed o = Perturbations.overexpressTokens(c.tokens(), s.genes(), maxLen, special);
+            Perturbations.Overexpressed o = Perturbations.overexpressTokens(c.tokens(), s.genes(), perturber.maxPositions(), special);
             // the original loses as many genes as overflowed, so both sides hold comparable gene sets
             int[] original = Perturbations.truncate(c.tokens(), o.overflow(), special);
             perturber.run(c.tokens(), original, List.of(o.perturbation()), sink);
-            n = 1;
-        } else {
-            List<Perturbation> ps = perturbations(c.tokens());
-            perturber.run(c.tokens(), ps, sink);
-            n = ps.size();
+            return 1;
         }
-        w.write(sb.toString());
-        return n;
+        List<Perturbation> ps = perturbations(c.tokens());
+        perturber.run(c.tokens(), ps, sink);
+        return ps.size();
     }
-
-    private void row(StringBuilder sb, String cell, Result r) {
-        StringBuilder ids = new StringBuilder();
-        StringBuilder syms = new StringBuilder();
-        for (int g : r.perturbation().genes()) {
-            String id = vocab.tokenName(g);
-            String sym = vocab.symbolOf(id);
-            ids.append(ids.length() == 0 ? "" : ";").append(id);
-            syms.append(syms.length() == 0 ? "" : ";").append(sym == null ? "" : sym);
-        }
-        String affected = r.affected() < 0 ? "cell_emb" : vocab.tokenName(r.affected());
-        String affectedSym = r.affected() < 0 ? "" : vocab.symbolOf(affected);
-        sb.append(Csv.quote(cell)).append(',').append(ids).append(',').append(Csv.quote(syms.toString())).append(',').append(affected)
-                .append(',').append(Csv.quote(affectedSym == null ? "" : affectedSym)).append(',')
-                .append(r.state() == null ? "" : Csv.quote(r.state())).append(',').append((float) r.value()).append('\n');
-    }
-
 }

@@ -22,7 +22,7 @@ import org.geneformer4j.util.UserException;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunInfo(String model, String vocabulary, String perturbType, int rankShift, List<String> genes, String anchor,
-        int combos, String embMode, int embLayer, States states, List<String> filters, int maxCells, long seed) {
+        int combos, String embMode, int embLayer, States states, List<String> filters, int maxCells, long seed, String format) {
 
     public static final String FILE = "run.json";
 

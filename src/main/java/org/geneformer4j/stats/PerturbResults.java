@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.geneformer4j.dataset.DatasetReader;
+import org.geneformer4j.dataset.Datasets;
+import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.perturb.RunInfo;
 import org.geneformer4j.util.Csv;
 import org.geneformer4j.util.UserException;
@@ -40,15 +43,19 @@ final class PerturbResults {
         PerturbResults r = new PerturbResults(info);
         List<Path> shards;
         try (Stream<Path> s = Files.list(dir)) {
-            shards = s.filter(p -> p.getFileName().toString().matches("part-.*\\.csv")).sorted().toList();
+            shards = s.filter(p -> p.getFileName().toString().matches("part-.*\\.(csv|arrow)")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (shards.isEmpty()) {
-            throw new UserException(dir + " has no part-*.csv shards: has geneformer perturb written any?");
+            throw new UserException(dir + " has no part-*.arrow or part-*.csv shards: has geneformer perturb written any?");
         }
         for (Path p : shards) {
-            r.readShard(p);
+            if (p.getFileName().toString().endsWith(".arrow")) {
+                r.readArrow(p);
+            } else {
+                r.readShard(p);
+            }
         }
         return r;
     }
@@ -65,7 +72,6 @@ final class PerturbResults {
             if (Math.min(Math.min(cellCol, pert), Math.min(Math.min(aff, state), value)) < 0) {
                 throw new UserException(p + " is not a perturbation shard (needs columns cell, perturbed, affected, state, value)");
             }
-            Map<String, String> interned = new HashMap<>();
             String line;
             int n = 1;
             while ((line = in.readLine()) != null) {
@@ -80,20 +86,49 @@ final class PerturbResults {
                 } catch (NumberFormatException e) {
                     throw new UserException(p + " line " + n + ": value '" + f.get(value) + "' is not a number");
                 }
-                String perturbed = interned.computeIfAbsent(f.get(pert), k -> k);
-                String affected = interned.computeIfAbsent(f.get(aff), k -> k);
-                String st = f.get(state);
-                if (affected.equals(CELL)) {
-                    cell.computeIfAbsent(st, k -> new LinkedHashMap<>()).computeIfAbsent(perturbed, k -> new Values()).add(v);
-                    if (info.combos() > 0) {
-                        byCell.computeIfAbsent(f.get(cellCol), k -> new HashMap<>()).put(perturbed, v);
-                    }
-                } else {
-                    gene.computeIfAbsent(perturbed, k -> new LinkedHashMap<>()).computeIfAbsent(affected, k -> new Values()).add(v);
-                }
+                add(f.get(cellCol), f.get(pert), f.get(aff), f.get(state), v);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private void readArrow(Path p) {
+        try (DatasetReader in = Datasets.open(p)) {
+            int[] at = new int[5];
+            String[] names = {"cell", "perturbed", "affected", "state", "value"};
+            for (int i = 0; i < 5; i++) {
+                at[i] = in.columnIndex(names[i]);
+                if (at[i] < 0) {
+                    throw new UserException(p + " is not a perturbation shard (needs columns cell, perturbed, affected, state, value)");
+                }
+            }
+            while (in.hasNext()) {
+                RowBatch b = in.next();
+                String[] cells = (String[]) b.columns()[at[0]];
+                String[] pert = (String[]) b.columns()[at[1]];
+                String[] aff = (String[]) b.columns()[at[2]];
+                String[] state = (String[]) b.columns()[at[3]];
+                float[] value = (float[]) b.columns()[at[4]];
+                for (int i = 0; i < b.rows(); i++) {
+                    add(cells[i], pert[i], aff[i], state[i] == null ? "" : state[i], value[i]);
+                }
+            }
+        }
+    }
+
+    private final Map<String, String> interned = new HashMap<>();
+
+    private void add(String cellId, String perturbedRaw, String affectedRaw, String st, double v) {
+        String perturbed = interned.computeIfAbsent(perturbedRaw, k -> k);
+        String affected = interned.computeIfAbsent(affectedRaw, k -> k);
+        if (affected.equals(CELL)) {
+            cell.computeIfAbsent(st, k -> new LinkedHashMap<>()).computeIfAbsent(perturbed, k -> new Values()).add(v);
+            if (info.combos() > 0) {
+                byCell.computeIfAbsent(cellId, k -> new HashMap<>()).put(perturbed, v);
+            }
+        } else {
+            gene.computeIfAbsent(perturbed, k -> new LinkedHashMap<>()).computeIfAbsent(affected, k -> new Values()).add(v);
         }
     }
 

@@ -21,7 +21,7 @@ class PerturbCliTest {
         Path out = tmp.resolve("isp");
         String model = TestData.resource("fixtures/model/tiny_v2").toString();
         String[] args = {"perturb", "--model", model, "-i", ds.toString(), "-o", out.toString(), "--max-ncells", "5",
-                "--shard-cells", "2", "--emb-mode", "cls_and_gene"};
+                "--shard-cells", "2", "--emb-mode", "cls_and_gene", "--format", "csv"};
         Cli r = Cli.run(args);
         assertEquals(0, r.exit(), r.err());
         List<String> part0 = Files.readAllLines(out.resolve("part-000000-000002.csv"));
@@ -70,7 +70,10 @@ class PerturbCliTest {
         assertEquals(0, Cli.run(concat(common, "-o", split.toString(), "--cell-range", "3:5")).exit());
         assertEquals(0, Cli.run(concat(common, "-o", split.toString(), "--cell-range", "0:3")).exit());
         assertEquals(rows(whole), rows(split));
-        assertTrue(Files.exists(split.resolve("part-000003-000005.csv")));
+        assertTrue(Files.exists(split.resolve("part-000003-000005.arrow")), "Arrow shards by default");
+        Path csv = tmp.resolve("csv");
+        assertEquals(0, Cli.run(concat(common, "-o", csv.toString(), "--format", "csv")).exit());
+        assertEquals(rows(whole), rows(csv), "the same rows in either format");
         Cli other = Cli.run(concat(common, "-o", split.toString(), "--perturb-type", "overexpress"));
         assertEquals(1, other.exit());
         assertTrue(other.err().contains("other settings"), other.err());
@@ -81,6 +84,9 @@ class PerturbCliTest {
         List<String> lines = Files.readAllLines(table);
         assertEquals("Gene,Gene_name,Ensembl_ID,Test_avg_shift,Impact_component,Impact_component_percent,N_Detections", lines.get(0));
         assertTrue(lines.size() > 20, "one row per perturbed gene: " + lines.size());
+        Path fromCsv = tmp.resolve("mixture_csv.csv");
+        assertEquals(0, Cli.run("stats", "-i", csv.toString(), "-o", fromCsv.toString(), "--mode", "mixture_model").exit());
+        assertEquals(lines, Files.readAllLines(fromCsv), "stats read Arrow and CSV shards alike");
         Cli goal = Cli.run("stats", "-i", whole.toString(), "-o", tmp.resolve("g.csv").toString(), "--mode", "goal_state_shift");
         assertEquals(1, goal.exit());
         assertEquals(1, goal.errorLines());
@@ -117,13 +123,28 @@ class PerturbCliTest {
         assertTrue(noAnchor.err().contains("--anchor-gene"), noAnchor.err());
     }
 
-    /** Every data row of a run directory, sorted: what the run says, whatever shards it was written in. */
+    /** Every data row of a run directory as CSV lines, sorted: what the run says, whatever shards it was written in. */
     static List<String> rows(Path dir) throws Exception {
         List<String> out = new java.util.ArrayList<>();
         try (var s = Files.list(dir)) {
             for (Path p : s.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
-                List<String> l = Files.readAllLines(p);
-                out.addAll(l.subList(1, l.size()));
+                if (p.toString().endsWith(".csv")) {
+                    List<String> l = Files.readAllLines(p);
+                    out.addAll(l.subList(1, l.size()));
+                    continue;
+                }
+                try (var r = org.geneformer4j.dataset.Datasets.open(p)) {
+                    while (r.hasNext()) {
+                        var b = r.next();
+                        for (int i = 0; i < b.rows(); i++) {
+                            StringBuilder line = new StringBuilder();
+                            for (int c = 0; c < 6; c++) {
+                                line.append(org.geneformer4j.util.Csv.quote(((String[]) b.columns()[c])[i])).append(',');
+                            }
+                            out.add(line.append(((float[]) b.columns()[6])[i]).toString());
+                        }
+                    }
+                }
             }
         }
         java.util.Collections.sort(out);
