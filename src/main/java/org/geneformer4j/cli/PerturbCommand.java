@@ -98,7 +98,8 @@ final class PerturbCommand implements Callable<Integer> {
     @Option(names = "--model-version", description = "V1 or V2, for checkpoint directories whose vocabulary is not recognised.")
     String modelVersion;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, cuda or cuda:N; several, comma-separated (cuda:0,cuda:1), run one worker per device on shards of cells. Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, bf16 or fp16. Default: ${DEFAULT-VALUE}.")
@@ -131,7 +132,11 @@ final class PerturbCommand implements Callable<Integer> {
         if (batchSize < 1 || shardCells < 1) {
             throw new UserException("--batch-size and --shard-cells must be positive");
         }
-        Device dev = Devices.parse(device);
+        List<Device> devices = new ArrayList<>();
+        for (String d : device.split(",")) {
+            devices.add(Devices.parse(d));
+        }
+        Device dev = devices.get(0);
         if (threads != null) {
             torch.set_num_threads(threads);
         }
@@ -191,13 +196,22 @@ final class PerturbCommand implements Callable<Integer> {
                 pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
                 anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
                 filters, maxCells, seed, format);
-        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, dev, Devices.dtype(dtype, dev), 0).model()) {
+        List<BertModel> models = new ArrayList<>();
+        try {
+            for (Device d : devices) {
+                models.add(BertModel.load(ckpt, Head.NONE, 0, d, Devices.dtype(dtype, d), 0).model());
+            }
+            BertModel m = models.get(0);
             Main.info("perturb: " + pt.name().toLowerCase(Locale.ROOT) + " " + (geneTokens.length == 0 ? "every gene" : genes)
                     + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
-                    + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet())));
-            PerturbRun.Summary r = new PerturbRun(s, vocab, format).run(() -> Datasets.open(input), m, info, output, Progress.forStderr("perturb", "cells", 0));
+                    + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet()))
+                    + (models.size() > 1 ? ", " + models.size() + " workers (" + device + ")" : ""));
+            PerturbRun.Summary r = new PerturbRun(s, vocab, format).run(() -> Datasets.open(input), models, info, output,
+                    Progress.forStderr("perturb", "cells", 0));
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",
                     output, r.cells(), r.perturbations(), r.seconds(), r.perturbations() / Math.max(1e-9, r.seconds()), r.shardsWritten(), r.shardsSkipped()));
+        } finally {
+            models.forEach(BertModel::close);
         }
         return 0;
     }

@@ -42,6 +42,14 @@ public final class PerturbRun {
     public record Summary(int cells, int shardsWritten, int shardsSkipped, long perturbations, double seconds) {}
 
     public Summary run(Supplier<DatasetReader> data, BertModel model, RunInfo info, Path outDir, Progress progress) {
+        return run(data, List.of(model), info, outDir, progress);
+    }
+
+    /**
+     * As {@link #run(Supplier, BertModel, RunInfo, Path, Progress)} with one worker per model (one per GPU): each
+     * takes the next missing shard from a shared queue, so the devices stay busy whatever the cells' lengths.
+     */
+    public Summary run(Supplier<DatasetReader> data, List<BertModel> models, RunInfo info, Path outDir, Progress progress) {
         CellSource.Selection selection;
         try (DatasetReader r = data.get()) {
             selection = CellSource.load(r, s);
@@ -57,31 +65,67 @@ public final class PerturbRun {
             throw new UncheckedIOException(e);
         }
         info.writeOrCheck(outDir);
-        Perturber perturber = new Perturber(model, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
         progress.setTotal(cells.size());
         long t0 = System.nanoTime();
-        long perturbations = 0;
-        int written = 0;
+        List<int[]> pending = new ArrayList<>();
         int skipped = 0;
         for (int first = 0; first < cells.size(); first += s.shardCells()) {
             int end = Math.min(cells.size(), first + s.shardCells());
-            List<CellSource.Cell> part = cells.subList(first, end);
-            Path file = outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format));
-            if (Files.exists(file)) {
+            if (Files.exists(outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format)))) {
                 skipped++;
-                progress.advance(part.size());
-                continue;
+                progress.advance(end - first);
+            } else {
+                pending.add(new int[] {first, end});
             }
-            ShardTable table = new ShardTable(vocab);
-            for (CellSource.Cell c : part) {
-                perturbations += perturbCell(perturber, c, table);
-                progress.advance(1);
-            }
-            table.write(file, format);
-            written++;
         }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong perturbations = new java.util.concurrent.atomic.AtomicLong();
+        List<java.util.concurrent.Callable<Void>> workers = new ArrayList<>();
+        for (BertModel model : models) {
+            workers.add(() -> {
+                Perturber perturber = new Perturber(model, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
+                for (int k = next.getAndIncrement(); k < pending.size(); k = next.getAndIncrement()) {
+                    int first = pending.get(k)[0];
+                    int end = pending.get(k)[1];
+                    ShardTable table = new ShardTable(vocab);
+                    for (CellSource.Cell c : cells.subList(first, end)) {
+                        perturbations.addAndGet(perturbCell(perturber, c, table));
+                        progress.advance(1);
+                    }
+                    table.write(outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format)), format);
+                }
+                return null;
+            });
+        }
+        runAll(workers);
         progress.finish();
-        return new Summary(cells.size(), written, skipped, perturbations, (System.nanoTime() - t0) / 1e9);
+        return new Summary(cells.size(), pending.size(), skipped, perturbations.get(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Runs the workers (the last on this thread) and rethrows the first failure as it was thrown. */
+    private static void runAll(List<java.util.concurrent.Callable<Void>> workers) {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, workers.size() - 1));
+        try {
+            List<java.util.concurrent.Future<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < workers.size() - 1; i++) {
+                futures.add(pool.submit(workers.get(i)));
+            }
+            workers.get(workers.size() - 1).call();
+            for (java.util.concurrent.Future<Void> f : futures) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static String shardName(int first, int end, ShardTable.Format format) {

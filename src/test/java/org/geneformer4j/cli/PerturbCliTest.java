@@ -74,6 +74,11 @@ class PerturbCliTest {
         Path csv = tmp.resolve("csv");
         assertEquals(0, Cli.run(concat(common, "-o", csv.toString(), "--format", "csv")).exit());
         assertEquals(rows(whole), rows(csv), "the same rows in either format");
+        Path workers = tmp.resolve("workers");
+        Cli two = Cli.run(concat(common, "-o", workers.toString(), "--device", "cpu,cpu"));
+        assertEquals(0, two.exit(), two.err());
+        assertTrue(two.err().contains("2 workers"), two.err());
+        assertEquals(rows(whole), rows(workers), "two workers, one per device, write what one does");
         Cli other = Cli.run(concat(common, "-o", split.toString(), "--perturb-type", "overexpress"));
         assertEquals(1, other.exit());
         assertTrue(other.err().contains("other settings"), other.err());

@@ -34,13 +34,13 @@ class PerturbFixtureTest {
     void geneListOverexpressionTruncatesBothSidesWhenItOverflows(String v) throws Exception {
         boolean special = v.equals("v2");
         JsonNode r = json().get(v).get("overflow");
-        int[] ids = PerturbGoldenTest.ints(r.get("ids"));
-        Perturbations.Overexpressed o = Perturbations.overexpressTokens(ids, PerturbGoldenTest.ints(r.get("genes")), 40, special);
-        assertArrayEquals(PerturbGoldenTest.ints(r.get("perturbed")), o.perturbation().ids());
+        int[] ids = TestData.ints(r.get("ids"));
+        Perturbations.Overexpressed o = Perturbations.overexpressTokens(ids, TestData.ints(r.get("genes")), 40, special);
+        assertArrayEquals(TestData.ints(r.get("perturbed")), o.perturbation().ids());
         assertEquals(r.get("n_overflow").asInt(), o.overflow());
         assertTrue(o.overflow() > 0, "the fixture overflows");
         int[] original = Perturbations.truncate(ids, o.overflow(), special);
-        assertArrayEquals(PerturbGoldenTest.ints(r.get("original")), original);
+        assertArrayEquals(TestData.ints(r.get("original")), original);
         try (BertModel m = model()) {
             assertEquals(r.get("gene_cos_mean").asDouble(), value(m, special, PerturbMode.CELL, Map.of(), ids, original, o.perturbation(), null), 1e-5);
             if (special) {
@@ -60,7 +60,7 @@ class PerturbFixtureTest {
         PerturbType type = PerturbType.valueOf(which.split("/")[1].toUpperCase());
         boolean special = v.equals("v2");
         JsonNode c = json().get(v).get("combos");
-        int[] ids = PerturbGoldenTest.ints(c.get("ids"));
+        int[] ids = TestData.ints(c.get("ids"));
         int anchor = c.get("anchor").asInt();
         PerturbSettings s = new PerturbSettings(type, 0, new int[0], anchor, 1, special ? PerturbMode.CLS : PerturbMode.CELL, -1, Map.of(),
                 0, 42, 0, -1, Map.of(), 100, 1 << 14, 100);
@@ -87,7 +87,7 @@ class PerturbFixtureTest {
     void goalStateShiftsOfDeleteAll(String v) throws Exception {
         boolean special = v.equals("v2");
         JsonNode g = json().get(v).get("goal");
-        int[] ids = PerturbGoldenTest.ints(g.get("ids"));
+        int[] ids = TestData.ints(g.get("ids"));
         Map<String, float[]> states = states(json().get(v).get("states"));
         List<Perturbation> ps = new ArrayList<>();
         for (int p : Perturbations.allPositions(ids.length, PerturbType.DELETE, special)) {

@@ -78,8 +78,8 @@ class PerturbStatsReferenceTest {
 
     @Test
     void pythonRandomSampleIsBitForBit() throws Exception {
-        assertArrayEquals(ints(extra().get("sample_pool")), new PythonRandom(42).sample(300, 100));
-        assertArrayEquals(ints(extra().get("sample_set")), new PythonRandom(42).sample(5000, 100));
+        assertArrayEquals(TestData.ints(extra().get("sample_pool")), new PythonRandom(42).sample(300, 100));
+        assertArrayEquals(TestData.ints(extra().get("sample_set")), new PythonRandom(42).sample(5000, 100));
         PythonRandom r = new PythonRandom(7);
         for (JsonNode v : extra().get("random_seed7")) {
             assertEquals(v.asDouble(), r.random(), 0.0);
@@ -123,14 +123,6 @@ class PerturbStatsReferenceTest {
         double[] out = new double[a.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = a.get(i).asDouble();
-        }
-        return out;
-    }
-
-    static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).asInt();
         }
         return out;
     }
