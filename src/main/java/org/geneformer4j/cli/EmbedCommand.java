@@ -8,12 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.embed.EmbMode;
 import org.geneformer4j.embed.EmbedSettings;
@@ -25,11 +22,6 @@ import org.geneformer4j.embed.Sinks;
 import org.geneformer4j.plot.Heatmap;
 import org.geneformer4j.io.Readers;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
-import org.geneformer4j.model.Devices;
-import org.geneformer4j.model.Head;
-import org.geneformer4j.model.ModelCard;
-import org.geneformer4j.model.ModelResolver;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
 import org.geneformer4j.util.AtomicDirectory;
@@ -44,8 +36,8 @@ import picocli.CommandLine.Option;
                 "INPUT is a tokenized dataset, or raw counts (.h5ad, .loom, 10x) tokenized on the fly for the model.",
                 "OUTPUT format by extension or --format: .csv (id, 0..H-1, labels), .npy (+ NAME.cells.tsv) or .h5ad (obsm[\"X_geneformer\"])."})
 final class EmbedCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Registry name (geneformer models list) or checkpoint directory.")
-    String model;
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "INPUT", description = "Tokenized dataset, or raw .h5ad/.loom/10x input.")
     Path input;
@@ -97,21 +89,6 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--output-attentions", defaultValue = "0", paramLabel = "N", description = "Also write attention weights (every layer and head) of the first N output cells to OUTPUT_STEM.attentions.safetensors.")
     int attentionCells;
 
-    @Option(names = "--model-version", description = "V1 or V2, for checkpoint directories whose vocabulary is not recognised.")
-    String modelVersion;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--devices", split = ",", paramLabel = "DEVICE", description = "Several devices, one model and worker each (e.g. 0,1 for cuda:0 and cuda:1); batches are shared out among them. Overrides --device.")
-    List<String> devices;
-
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, bf16 or fp16 (reduced precision on GPUs). Default: ${DEFAULT-VALUE}.")
-    String dtype;
-
-    @Option(names = "--threads", description = "CPU threads for LibTorch (default: all cores).")
-    Integer threads;
-
     @Option(names = "--overwrite", description = "Replace the output if it exists.")
     boolean overwrite;
 
@@ -137,27 +114,21 @@ final class EmbedCommand implements Callable<Integer> {
                 throw new UserException("unknown --plot '" + p + "' (umap, heatmap)");
             }
         }
-        Device dev = Devices.parse(device);
+        Device dev = modelOptions.deviceList().get(0);
         long tokenCap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
         if (batchSize < 1 || tokenCap < 1) {
             throw new UserException("--batch-size and --max-tokens must be positive");
         }
-        ScalarType dt = Devices.dtype(dtype, dev);
-        if (threads != null) {
-            torch.set_num_threads(threads);
-        }
-        ModelResolver resolver = ModelResolver.standard();
-        Optional<ModelCard> card = resolver.card(model);
-        Path dir = resolver.resolve(model, Progress.forStderr("download", "bytes", 0));
-        Checkpoint ckpt = Checkpoint.load(dir);
-        ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
-        GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
+        modelOptions.scalarType(); // refuses a precision the device cannot run before anything is loaded
+        ModelOptions.Resolved resolved = modelOptions.resolve();
+        ModelInputs inputs = resolved.inputs();
+        GeneVocabulary vocab = resolved.vocab();
         EmbMode mode = embMode != null ? choice(EmbMode.class, embMode, "--emb-mode")
                 : inputs.specialTokens() ? EmbMode.CLS : EmbMode.CELL;
         EmbedSettings.SummaryStat stat = summaryStat == null ? null : choice(EmbedSettings.SummaryStat.class, summaryStat, "--summary-stat");
         if (cellStates != null) {
             // get_state_embs: per state, the exact summary of that state's cells (after filter and max-ncells)
-            Map<String, String> cs = parseStates(cellStates);
+            CellStates cs = CellStates.parse(cellStates);
             if (!embLabels.isEmpty()) {
                 throw new UserException("--cell-states and --emb-label do not go together (upstream requires emb_label=None)");
             }
@@ -166,13 +137,9 @@ final class EmbedCommand implements Callable<Integer> {
             } else if (stat != EmbedSettings.SummaryStat.EXACT_MEAN && stat != EmbedSettings.SummaryStat.EXACT_MEDIAN) {
                 throw new UserException("--cell-states needs --summary-stat exact_mean or exact_median");
             }
-            List<String> states = new java.util.ArrayList<>(List.of(cs.get("start_state"), cs.get("goal_state")));
-            if (cs.containsKey("alt_states")) {
-                states.addAll(List.of(cs.get("alt_states").split(";")));
-            }
             filters = new java.util.ArrayList<>(filters);
-            filters.add(cs.get("state_key") + "=" + String.join(",", states));
-            embLabels = List.of(cs.get("state_key"));
+            filters.add(cs.stateKey() + "=" + String.join(",", cs.names()));
+            embLabels = List.of(cs.stateKey());
         }
         EmbedSettings settings = new EmbedSettings(mode, embLayer, maxNcells, seed, parseFilters(filters), embLabels,
                 stat,
@@ -188,25 +155,13 @@ final class EmbedCommand implements Callable<Integer> {
             t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
             dataset = scratch;
         }
-        List<Device> devs = new java.util.ArrayList<>();
-        if (devices == null || devices.isEmpty()) {
-            devs.add(dev);
-        } else {
-            for (String d : devices) {
-                devs.add(Devices.parse(d.matches("\\d+") ? "cuda:" + d : d));
-            }
-            device = String.join(",", devices);
-        }
-        List<BertModel> extra = new java.util.ArrayList<>();
-        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, devs.get(0), dt, 0).model()) {
-            for (Device d : devs.subList(1, devs.size())) {
-                extra.add(BertModel.load(ckpt, Head.NONE, 0, d, dt, 0).model());
-            }
-            List<BertModel> workers = new java.util.ArrayList<>(List.of(m));
-            workers.addAll(extra);
-            Main.info("model " + (card.map(ModelCard::name).orElse(dir.toString())) + ": " + m.config().numLayers()
+        List<BertModel> workers = List.of();
+        try {
+            workers = modelOptions.load(resolved.checkpoint());
+            BertModel m = workers.get(0);
+            Main.info("model " + resolved.name() + ": " + m.config().numLayers()
                     + " layers, hidden " + m.config().hiddenSize() + ", " + inputs.version() + " inputs; " + mode.name().toLowerCase(Locale.ROOT)
-                    + " embeddings of layer " + (m.config().numLayers() + embLayer) + " on " + device + " (" + dtype + ")");
+                    + " embeddings of layer " + (m.config().numLayers() + embLayer) + " on " + modelOptions.deviceNames() + " (" + modelOptions.dtype + ")");
             EmbeddingExtractor ex = new EmbeddingExtractor(workers, vocab, inputs.specialTokens(), settings);
             if (logMemory) {
                 int[] next = {1000};
@@ -229,7 +184,7 @@ final class EmbedCommand implements Callable<Integer> {
                 plot(fmt);
             }
         } finally {
-            extra.forEach(BertModel::close);
+            workers.forEach(BertModel::close);
             if (scratch != null) {
                 AtomicDirectory.deleteRecursively(scratch);
             }
@@ -282,23 +237,6 @@ final class EmbedCommand implements Callable<Integer> {
             return -1;
         }
         return -1;
-    }
-
-    static Map<String, String> parseStates(String spec) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String part : spec.split(",")) {
-            int eq = part.indexOf('=');
-            if (eq <= 0) {
-                throw new UserException("--cell-states expects state_key=COL,start_state=A,goal_state=B[,alt_states=C;D], not '" + spec + "'");
-            }
-            m.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-        }
-        for (String k : List.of("state_key", "start_state", "goal_state")) {
-            if (!m.containsKey(k)) {
-                throw new UserException("--cell-states lacks " + k);
-            }
-        }
-        return m;
     }
 
     static boolean isDataset(Path p) {

@@ -6,19 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.embed.EmbeddingTable;
 import org.geneformer4j.embed.ModelInputs;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
-import org.geneformer4j.model.Devices;
-import org.geneformer4j.model.Head;
-import org.geneformer4j.model.ModelCard;
-import org.geneformer4j.model.ModelResolver;
 import org.geneformer4j.perturb.PerturbMode;
 import org.geneformer4j.perturb.PerturbRun;
 import org.geneformer4j.perturb.PerturbSettings;
@@ -33,8 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "perturb", mixinStandardHelpOptions = true, sortOptions = false,
         description = "In silico perturbation (upstream's InSilicoPerturber), batched: every perturbation of a cell in a few forward passes.")
 final class PerturbCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Registry name or checkpoint directory.")
-    String model;
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "DATASET", description = "Tokenized dataset (geneformer tokenize).")
     Path input;
@@ -95,19 +88,6 @@ final class PerturbCommand implements Callable<Integer> {
             description = "Shard format: arrow (Arrow IPC file = Feather v2: pandas.read_feather, R arrow::read_feather) or csv. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--model-version", description = "V1 or V2, for checkpoint directories whose vocabulary is not recognised.")
-    String modelVersion;
-
-    @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, cuda or cuda:N; several, comma-separated (cuda:0,cuda:1), run one worker per device on shards of cells. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32, bf16 or fp16. Default: ${DEFAULT-VALUE}.")
-    String dtype;
-
-    @Option(names = "--threads", description = "CPU threads for LibTorch (default: all cores).")
-    Integer threads;
-
     @Override
     public Integer call() {
         PerturbType pt = EmbedCommand.choice(PerturbType.class, type, "--perturb-type");
@@ -132,20 +112,11 @@ final class PerturbCommand implements Callable<Integer> {
         if (batchSize < 1 || shardCells < 1) {
             throw new UserException("--batch-size and --shard-cells must be positive");
         }
-        List<Device> devices = new ArrayList<>();
-        for (String d : device.split(",")) {
-            devices.add(Devices.parse(d));
-        }
-        Device dev = devices.get(0);
-        if (threads != null) {
-            torch.set_num_threads(threads);
-        }
-        ModelResolver resolver = ModelResolver.standard();
-        Optional<ModelCard> card = resolver.card(model);
-        Path dir = resolver.resolve(model, Progress.forStderr("download", "bytes", 0));
-        Checkpoint ckpt = Checkpoint.load(dir);
-        ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
-        GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
+        Device dev = modelOptions.deviceList().get(0);
+        modelOptions.scalarType(); // refuses a precision the device cannot run before anything is loaded
+        ModelOptions.Resolved resolved = modelOptions.resolve();
+        ModelInputs inputs = resolved.inputs();
+        GeneVocabulary vocab = resolved.vocab();
         PerturbMode mode = embMode != null ? EmbedCommand.choice(PerturbMode.class, embMode, "--emb-mode")
                 : inputs.specialTokens() ? PerturbMode.CLS : PerturbMode.CELL;
         int[] geneTokens = genes.equalsIgnoreCase("all") ? new int[0] : tokens(vocab, genes);
@@ -155,24 +126,20 @@ final class PerturbCommand implements Callable<Integer> {
         Map<String, float[]> states = new LinkedHashMap<>();
         RunInfo.States stateInfo = null;
         if (cellStates != null) {
-            Map<String, String> cs = EmbedCommand.parseStates(cellStates);
+            CellStates cs = CellStates.parse(cellStates);
             if (stateEmbs == null) {
                 throw new UserException("--cell-states needs --state-embs (from geneformer embed --cell-states)");
             }
             EmbeddingTable t = EmbeddingTable.read(stateEmbs);
-            List<String> names = new ArrayList<>(List.of(cs.get("start_state"), cs.get("goal_state")));
-            if (cs.containsKey("alt_states")) {
-                names.addAll(List.of(cs.get("alt_states").split(";")));
-            }
-            for (String n : names) {
+            for (String n : cs.names()) {
                 int row = java.util.Arrays.asList(t.ids()).indexOf(n);
                 if (row < 0) {
                     throw new UserException(stateEmbs + " has no embedding for state '" + n + "' (rows: " + String.join(", ", t.ids()) + ")");
                 }
                 states.put(n, t.matrix()[row]);
             }
-            f.put(cs.get("state_key"), List.of(cs.get("start_state")));
-            stateInfo = new RunInfo.States(cs.get("state_key"), cs.get("start_state"), cs.get("goal_state"), names.subList(2, names.size()));
+            f.put(cs.stateKey(), List.of(cs.startState()));
+            stateInfo = new RunInfo.States(cs.stateKey(), cs.startState(), cs.goalState(), cs.altStates());
         }
         int start = 0;
         int end = -1;
@@ -192,20 +159,18 @@ final class PerturbCommand implements Callable<Integer> {
         for (int t : geneTokens) {
             geneIds.add(vocab.tokenName(t));
         }
-        RunInfo info = new RunInfo(model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
+        RunInfo info = new RunInfo(modelOptions.model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
                 pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
                 anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
                 filters, maxCells, seed, format);
-        List<BertModel> models = new ArrayList<>();
+        List<BertModel> models = List.of();
         try {
-            for (Device d : devices) {
-                models.add(BertModel.load(ckpt, Head.NONE, 0, d, Devices.dtype(dtype, d), 0).model());
-            }
+            models = modelOptions.load(resolved.checkpoint());
             BertModel m = models.get(0);
             Main.info("perturb: " + pt.name().toLowerCase(Locale.ROOT) + " " + (geneTokens.length == 0 ? "every gene" : genes)
                     + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
                     + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet()))
-                    + (models.size() > 1 ? ", " + models.size() + " workers (" + device + ")" : ""));
+                    + (models.size() > 1 ? ", " + models.size() + " workers (" + modelOptions.deviceNames() + ")" : ""));
             PerturbRun.Summary r = new PerturbRun(s, vocab, format).run(() -> Datasets.open(input), models, info, output,
                     Progress.forStderr("perturb", "cells", 0));
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",

@@ -75,7 +75,7 @@ class PerturbCliTest {
         assertEquals(0, Cli.run(concat(common, "-o", csv.toString(), "--format", "csv")).exit());
         assertEquals(rows(whole), rows(csv), "the same rows in either format");
         Path workers = tmp.resolve("workers");
-        Cli two = Cli.run(concat(common, "-o", workers.toString(), "--device", "cpu,cpu"));
+        Cli two = Cli.run(concat(common, "-o", workers.toString(), "--devices", "cpu,cpu"));
         assertEquals(0, two.exit(), two.err());
         assertTrue(two.err().contains("2 workers"), two.err());
         assertEquals(rows(whole), rows(workers), "two workers, one per device, write what one does");
