@@ -246,10 +246,7 @@ public final class EmbeddingExtractor {
     /** First pass: which rows to embed, and whether the data fit the model. */
     private boolean[] select(Supplier<DatasetReader> dataset) {
         List<Boolean> keep = new ArrayList<>();
-        int vocabSize = model.config().vocabSize();
-        int maxPos = model.config().maxPositions();
-        int checked = 0;
-        int startsLikeV2 = 0;
+        TokenCheck fit = new TokenCheck(model.config(), vocab, specialTokens);
         try (DatasetReader r = dataset.get()) {
             TokenColumns cols = TokenColumns.of(r, s.labels());
             for (String f : s.filter().keySet()) {
@@ -266,33 +263,11 @@ public final class EmbeddingExtractor {
                         k &= f.getValue().contains(TokenColumns.string(b, r.columnIndex(f.getKey()), i));
                     }
                     keep.add(k);
-                    int[] t = cols.tokens(b, i);
-                    if (t.length > maxPos) {
-                        throw new UserException("cell " + cols.id(b, i, row) + " has " + t.length + " tokens but the model takes "
-                                + maxPos + " positions: were the data tokenized for another model (V2 data into a V1 model)?");
-                    }
-                    for (int v : t) {
-                        if (v < 0 || v >= vocabSize) {
-                            throw new UserException("token " + v + " in cell " + cols.id(b, i, row) + " is outside the model's vocabulary of "
-                                    + vocabSize + ": were the data tokenized with another vocabulary (V1 data into a V2 model)?");
-                        }
-                    }
-                    if (checked < 200 && t.length > 1) {
-                        checked++;
-                        boolean v2Shape = t[0] == vocab.cls() && t[t.length - 1] == vocab.eos();
-                        if (specialTokens && !v2Shape) {
-                            throw new UserException("cell " + cols.id(b, i, row) + " does not start with <cls> and end with <eos>,"
-                                    + " but the model expects them: were the data tokenized with V1 settings? (tokenize --model-version V2)");
-                        }
-                        startsLikeV2 += (!specialTokens && t[0] == 2 && t[t.length - 1] == 3) ? 1 : 0;
-                    }
+                    fit.check(cols.id(b, i, row), cols.tokens(b, i));
                 }
             }
         }
-        if (!specialTokens && checked >= 3 && startsLikeV2 == checked) {
-            throw new UserException("every cell starts with token 2 and ends with token 3 (<cls>/<eos> of V2 tokenization),"
-                    + " but the model is a V1 model without special tokens");
-        }
+        fit.finish();
         boolean[] sel = new boolean[keep.size()];
         List<Integer> rows = new ArrayList<>();
         for (int i = 0; i < sel.length; i++) {

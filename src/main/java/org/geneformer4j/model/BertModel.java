@@ -45,6 +45,12 @@ public final class BertModel implements AutoCloseable {
 
     /** Loads a checkpoint onto {@code device} in {@code dtype}, with {@code head} (tensors it lacks are reported). */
     public static Loaded load(Checkpoint ckpt, Head head, int numLabels, Device device, ScalarType dtype, long seed) {
+        return load(ckpt, head, labelsOrDefault(ckpt.config(), numLabels), device, dtype, seed);
+    }
+
+    /** As {@link #load(Checkpoint, Head, int, Device, ScalarType, long)}, naming the classes (id2label) in order. */
+    public static Loaded load(Checkpoint ckpt, Head head, List<String> labels, Device device, ScalarType dtype, long seed) {
+        int numLabels = labels.size();
         BertConfig config = ckpt.config();
         Map<String, long[]> expected = expectedShapes(config, head, numLabels);
         List<String> unexpected = new ArrayList<>();
@@ -86,7 +92,7 @@ public final class BertModel implements AutoCloseable {
                     + summarise(missing));
         }
         BertModel m = new BertModel(config.withHead(head == Head.NONE ? Head.MLM.architecture : head.architecture,
-                head == Head.NONE || head == Head.MLM ? config.labels() : labelsOrDefault(config, numLabels)),
+                head == Head.NONE || head == Head.MLM ? config.labels() : labels),
                 head, device, dtype, params);
         return new Loaded(m, List.copyOf(unexpected), List.copyOf(initialised));
     }
@@ -344,6 +350,30 @@ public final class BertModel implements AutoCloseable {
         return training && p > 0 ? torch.dropout(x, p, true) : x;
     }
 
+    /** Overwrites the parameters with same-named tensors of {@code tensors} (a checkpoint of this very model). */
+    public void loadParameters(Map<String, HostTensor> tensors) {
+        try (PointerScope scope = new PointerScope(); org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (Map.Entry<String, Tensor> e : params.entrySet()) {
+                HostTensor t = tensors.get(e.getKey());
+                if (t == null || !java.util.Arrays.equals(t.shape(), Tensors.shape(e.getValue()))) {
+                    throw new UserException("the checkpoint lacks " + e.getKey() + " or has another shape for it");
+                }
+                e.getValue().copy_(Tensors.toTorch(t, device, dtype));
+            }
+        }
+    }
+
+    /** The parameters as host tensors in fp32, sorted by name: what {@link #save} writes. */
+    public Map<String, HostTensor> hostParameters() {
+        Map<String, HostTensor> host = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (String k : new TreeSet<>(params.keySet())) {
+                host.put(k, Tensors.toHost(params.get(k).detach().to(ScalarType.Float)));
+            }
+        }
+        return host;
+    }
+
     /** Saves {@code config.json} + {@code model.safetensors} that {@code transformers} loads as this model's class. */
     public void save(java.nio.file.Path dir) {
         try {
@@ -351,14 +381,7 @@ public final class BertModel implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new UserException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        Map<String, HostTensor> host = new LinkedHashMap<>();
-        try (PointerScope scope = new PointerScope()) {
-            for (Map.Entry<String, Tensor> e : new TreeSet<>(params.keySet()).stream()
-                    .map(k -> Map.entry(k, params.get(k))).toList()) {
-                host.put(e.getKey(), Tensors.toHost(e.getValue().detach().to(ScalarType.Float)));
-            }
-        }
-        SafeTensors.write(dir.resolve(Checkpoint.SAFETENSORS), host, Map.of("format", "pt"));
+        SafeTensors.write(dir.resolve(Checkpoint.SAFETENSORS), hostParameters(), Map.of("format", "pt"));
         config.write(dir.resolve("config.json"));
     }
 

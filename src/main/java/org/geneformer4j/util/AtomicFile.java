@@ -35,6 +35,16 @@ public final class AtomicFile implements AutoCloseable {
         }
     }
 
+    /** Writes {@code text} (UTF-8) to {@code target}, replacing it, atomically. */
+    public static void writeString(Path target, String text) {
+        try (AtomicFile f = create(target, true)) {
+            f.stream().write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            f.commit();
+        } catch (IOException e) {
+            throw new UserException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Where the content is written until {@link #commit()} renames it. */
     public Path temp() {
         return temp;

@@ -1,0 +1,52 @@
+package org.geneformer4j.train;
+
+import org.geneformer4j.util.UserException;
+
+/**
+ * How to train: the Hugging Face TrainingArguments a Geneformer user sets, with upstream's classifier defaults
+ * (batch 12, weight decay 0.001, gradient norm clipped at 1.0, AdamW betas 0.9/0.999, eps 1e-8).
+ *
+ * @param warmupSteps linear warmup in optimizer steps; when negative, {@code warmupRatio} of all steps
+ * @param evalSteps evaluate every this many optimizer steps; 0 evaluates at the end of each epoch
+ * @param saveSteps write the resumable checkpoint every this many steps; 0 at each epoch end (and each evaluation)
+ * @param logSteps write a training-loss line every this many steps; 0 about ten times per epoch
+ * @param bestMetric the evaluation metric whose maximum selects the best model (loss metrics are minimised)
+ */
+public record TrainSettings(double learningRate, double weightDecay, Schedule schedule, long warmupSteps,
+        double warmupRatio, double epochs, int batchSize, int gradientAccumulation, double maxGradNorm, long seed,
+        boolean groupByLength, long evalSteps, long saveSteps, long logSteps, String bestMetric, boolean loadBestAtEnd,
+        double beta1, double beta2, double epsilon) {
+
+    public static TrainSettings defaults() {
+        return new TrainSettings(5e-5, 0.001, Schedule.LINEAR, 0, 0, 10, 12, 1, 1.0, 42, false, 0, 0, 0,
+                "macro_f1", true, 0.9, 0.999, 1e-8);
+    }
+
+    public TrainSettings {
+        if (!(learningRate > 0) || weightDecay < 0 || !(epochs > 0) || batchSize < 1 || gradientAccumulation < 1) {
+            throw new UserException("training settings out of range: learning rate " + learningRate + ", weight decay "
+                    + weightDecay + ", epochs " + epochs + ", batch " + batchSize + ", accumulation " + gradientAccumulation);
+        }
+        if (warmupRatio < 0 || warmupRatio >= 1) {
+            throw new UserException("--warmup-ratio must be in [0, 1), not " + warmupRatio);
+        }
+    }
+
+    public long warmupFor(long totalSteps) {
+        return warmupSteps > 0 ? warmupSteps : (long) Math.ceil(warmupRatio * totalSteps);
+    }
+
+    public boolean bestIsMinimum() {
+        return bestMetric.endsWith("loss");
+    }
+
+    public TrainSettings withLearningRate(double v) {
+        return new TrainSettings(v, weightDecay, schedule, warmupSteps, warmupRatio, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, seed, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon);
+    }
+
+    public TrainSettings with(double lr, double wd, Schedule sched, long warmup, double epochsValue, long seedValue, int batch) {
+        return new TrainSettings(lr, wd, sched, warmup, warmup > 0 ? 0 : warmupRatio, epochsValue, batch, gradientAccumulation,
+                maxGradNorm, seedValue, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon);
+    }
+}
