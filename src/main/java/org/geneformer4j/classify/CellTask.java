@@ -66,7 +66,7 @@ public final class CellTask implements TrainingTask {
 
     /** Writes {@code predictions.csv}-style rows for {@code cells}. */
     public static void writePredictions(java.nio.file.Path file, List<LabeledCell> cells, ClassMetrics m) {
-        PredictionTable.write(file, List.of("cell_id"), cells.stream().map(c -> new String[] {c.id()}).toList(), m.truth(),
+        PredictionTable.write(file, List.of("cell_id"), cells.stream().map(c -> new String[] {c.id()}).toList(), PredictionTable.names(m.classes(), m.truth()),
                 m.classes(), m.predicted(), m.probabilities());
     }
 }

@@ -47,6 +47,15 @@ public record ClassMetrics(List<String> classes, int[] truth, int[] predicted, d
         return new ClassMetrics(classes, truth, pred, prob, n == 0 ? Double.NaN : loss / n, ConfusionMatrix.of(classes, truth, pred), roc);
     }
 
+    /** Class probabilities of each row of logits. */
+    public static double[][] probabilities(List<float[]> logits) {
+        double[][] p = new double[logits.size()][];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = softmax(logits.get(i));
+        }
+        return p;
+    }
+
     static double[] softmax(float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (float v : logits) {
@@ -64,7 +73,7 @@ public record ClassMetrics(List<String> classes, int[] truth, int[] predicted, d
         return p;
     }
 
-    static int argmax(double[] p) {
+    public static int argmax(double[] p) {
         int best = 0;
         for (int k = 1; k < p.length; k++) {
             if (p[k] > p[best]) {

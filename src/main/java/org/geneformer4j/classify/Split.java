@@ -146,10 +146,13 @@ public record Split(List<LabeledCell> train, List<LabeledCell> valid, List<Label
     }
 
     private static Split sorted(List<LabeledCell> train, List<LabeledCell> valid, List<LabeledCell> test) {
-        for (List<LabeledCell> l : List.of(train, valid, test)) {
-            l.sort(java.util.Comparator.comparingInt(LabeledCell::row));
-        }
-        return new Split(List.copyOf(train), List.copyOf(valid), List.copyOf(test));
+        return new Split(byRow(train), byRow(valid), byRow(test));
+    }
+
+    private static List<LabeledCell> byRow(List<LabeledCell> cells) {
+        List<LabeledCell> l = new ArrayList<>(cells);
+        l.sort(java.util.Comparator.comparingInt(LabeledCell::row));
+        return List.copyOf(l);
     }
 
     /** A CSV of cell_id,split that {@link #fromFile} reads back. */

@@ -12,9 +12,11 @@ import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Checkpoint;
 import org.geneformer4j.model.Devices;
 import org.geneformer4j.model.Head;
+import org.geneformer4j.model.LibTorch;
 import org.geneformer4j.model.ModelCard;
 import org.geneformer4j.model.ModelResolver;
 import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 import picocli.CommandLine.Option;
 
@@ -70,6 +72,7 @@ final class ModelOptions {
 
     /** Sets the thread count, finds (or downloads) the checkpoint and reads its configuration. */
     Resolved resolve() {
+        LibTorch.init(); // before the first LibTorch class: MKL must be chosen before OpenBLAS loads
         if (threads != null) {
             torch.set_num_threads(threads);
         }
@@ -79,6 +82,15 @@ final class ModelOptions {
         Checkpoint ckpt = Checkpoint.load(dir);
         ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
         return new Resolved(card, dir, ckpt, inputs, GeneVocabulary.builtin(inputs.vocabulary()));
+    }
+
+    /** The one device of a command that trains (data-parallel training is a later stage). */
+    Device singleDevice() {
+        List<Device> d = deviceList();
+        if (d.size() > 1) {
+            throw new UserException("this command runs on one device; give --device, not --devices");
+        }
+        return d.get(0);
     }
 
     /** One model per device, without a head; the caller closes them. */

@@ -1,5 +1,12 @@
 package org.geneformer4j.cli;
 
+import java.nio.file.Files;
+import org.geneformer4j.model.BertConfig;
+import org.geneformer4j.model.RandomInit;
+import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.vocab.GeneVocabulary;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -19,13 +26,38 @@ import picocli.CommandLine.Parameters;
                 "  info NAME       the registry entry",
                 "  download NAME   fetch into the HF cache (resumable, sha256-checked)",
                 "  verify NAME     re-hash the cached files",
-                "  path NAME       print the cached checkpoint directory"})
+                "  path NAME       print the cached checkpoint directory",
+                "  init DIR        write a new, randomly initialised model (pretraining from scratch, tests)"})
 final class ModelsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ACTION", description = "list, info, download, verify or path")
     String action;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
     String name;
+
+    @Option(names = "--model-version", defaultValue = "V1", description = "init: V1 (gc30M, 2048 positions) or V2 (gc104M, 4096). Default: ${DEFAULT-VALUE}.")
+    String modelVersion;
+
+    @Option(names = "--layers", defaultValue = "6", description = "init: encoder layers. Default: ${DEFAULT-VALUE} (gf-6L-30M-i2048's shape).")
+    int layers;
+
+    @Option(names = "--hidden", defaultValue = "256", description = "init: hidden size. Default: ${DEFAULT-VALUE}.")
+    int hidden;
+
+    @Option(names = "--heads", defaultValue = "4", description = "init: attention heads. Default: ${DEFAULT-VALUE}.")
+    int heads;
+
+    @Option(names = "--intermediate", defaultValue = "512", description = "init: feed-forward size. Default: ${DEFAULT-VALUE}.")
+    int intermediate;
+
+    @Option(names = "--max-positions", description = "init: position embeddings (default: 2048 for V1, 4096 for V2).")
+    Integer maxPositions;
+
+    @Option(names = "--dropout", description = "init: hidden and attention dropout (default 0.02, as Geneformer's pretraining).")
+    Double dropout;
+
+    @Option(names = "--seed", defaultValue = "42", description = "init: seed of the weights. Default: ${DEFAULT-VALUE}.")
+    long seed;
 
     @Override
     public Integer call() {
@@ -72,7 +104,28 @@ final class ModelsCommand implements Callable<Integer> {
                 System.out.println(r.cachedDir(c).orElseThrow(() -> new UserException(c.name() + " is not in the cache at "
                         + HubSettings.fromEnvironment().cacheDir() + " ('geneformer models download " + c.name() + "')")));
             }
-            default -> throw new UserException("unknown action '" + action + "' (list, info, download, verify, path)");
+            case "init" -> {
+                Path dir = Path.of(need());
+                if (Files.exists(dir.resolve("config.json"))) {
+                    throw new UserException(dir + " already holds a model");
+                }
+                boolean v2 = modelVersion.equalsIgnoreCase("V2");
+                GeneVocabulary vocab = GeneVocabulary.builtin(v2 ? "gc104M" : "gc30M");
+                BertConfig config = RandomInit.config(vocab.size(), hidden, layers, heads, intermediate,
+                        maxPositions != null ? maxPositions : v2 ? 4096 : 2048);
+                if (dropout != null) {
+                    config = config.withDropout(dropout);
+                }
+                try (AtomicDirectory out = AtomicDirectory.create(dir, false)) {
+                    RandomInit.save(config, seed, out.staging());
+                    out.commit();
+                } catch (java.io.IOException e) {
+                    throw new UserException("cannot write " + dir + ": " + e.getMessage(), e);
+                }
+                Main.info(String.format(Locale.ROOT, "wrote a random %s model (%d layers, hidden %d, %d heads, vocabulary %d) to %s",
+                        v2 ? "V2" : "V1", layers, hidden, heads, vocab.size(), dir));
+            }
+            default -> throw new UserException("unknown action '" + action + "' (list, info, download, verify, path, init)");
         }
         return 0;
     }

@@ -97,6 +97,14 @@ public record BertConfig(ObjectNode json, int vocabSize, int hiddenSize, int num
         return of(o, "config");
     }
 
+    /** A copy with this hidden and attention dropout probability. */
+    public BertConfig withDropout(double p) {
+        ObjectNode o = json.deepCopy();
+        o.put("hidden_dropout_prob", p);
+        o.put("attention_probs_dropout_prob", p);
+        return of(o, "config");
+    }
+
     public String architecture() {
         return json.path("architectures").path(0).asText("BertForMaskedLM");
     }

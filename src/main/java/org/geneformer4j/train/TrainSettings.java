@@ -40,10 +40,6 @@ public record TrainSettings(double learningRate, double weightDecay, Schedule sc
         return bestMetric.endsWith("loss");
     }
 
-    public TrainSettings withLearningRate(double v) {
-        return new TrainSettings(v, weightDecay, schedule, warmupSteps, warmupRatio, epochs, batchSize, gradientAccumulation,
-                maxGradNorm, seed, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon);
-    }
 
     public TrainSettings with(double lr, double wd, Schedule sched, long warmup, double epochsValue, long seedValue, int batch) {
         return new TrainSettings(lr, wd, sched, warmup, warmup > 0 ? 0 : warmupRatio, epochsValue, batch, gradientAccumulation,

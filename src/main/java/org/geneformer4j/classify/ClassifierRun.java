@@ -1,0 +1,161 @@
+package org.geneformer4j.classify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.model.Head;
+import org.geneformer4j.train.TrainSettings;
+import org.geneformer4j.train.Trainer;
+import org.geneformer4j.train.TrainingTask;
+import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+
+/**
+ * One fine-tuning run in a directory: train (resuming a checkpoint there), then keep the result: {@code model/}
+ * (loadable by transformers), {@code metrics.json} (validation and test), {@code predictions.csv} (test cells, else
+ * validation) and {@code metrics.jsonl} (the training curves). {@code metrics.json} is written last: it marks the run
+ * complete, and a complete run is not trained again.
+ */
+public final class ClassifierRun {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What every run of one study shares: the starting checkpoint and where it runs. */
+    public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {}
+
+    /** Validation and test figures (empty maps where the set is empty); {@code finished} false when stopped early. */
+    public record Outcome(Map<String, Double> valid, Map<String, Double> test, boolean finished) {}
+
+    private ClassifierRun() {}
+
+    public static boolean complete(Path dir) {
+        return Files.isRegularFile(dir.resolve("metrics.json"));
+    }
+
+    /** Reads the outcome of a complete run. */
+    public static Outcome read(Path dir) {
+        try {
+            ObjectNode o = (ObjectNode) JSON.readTree(dir.resolve("metrics.json").toFile());
+            return new Outcome(summary(o.path("valid")), summary(o.path("test")), true);
+        } catch (IOException e) {
+            throw new UserException("cannot read " + dir.resolve("metrics.json") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Double> summary(com.fasterxml.jackson.databind.JsonNode n) {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (String k : List.of("loss", "accuracy", "macro_f1", "auc")) {
+            if (n.path(k).isNumber()) {
+                m.put(k, n.get(k).asDouble());
+            }
+        }
+        return m;
+    }
+
+    public static Outcome cells(Base base, CellSelection.Prepared data, Split split, TrainSettings s, Path dir,
+            long stopAfter, Consumer<String> info) {
+        String identity = base.modelName() + " | cells " + data.classes() + " | split " + fingerprint(split);
+        return run(base, data.classes(), Head.SEQUENCE_CLASSIFICATION, s, dir, stopAfter, identity,
+                new CellTask(split.train(), split.valid(), data, base.evalBatch()), info, (m, o) -> {
+                    ClassMetrics valid = split.valid().isEmpty() ? null : CellTask.metrics(m, split.valid(), data, base.evalBatch());
+                    ClassMetrics test = split.test().isEmpty() ? null : CellTask.metrics(m, split.test(), data, base.evalBatch());
+                    boolean onTest = test != null;
+                    if (onTest || valid != null) {
+                        CellTask.writePredictions(dir.resolve("predictions.csv"), onTest ? split.test() : split.valid(), onTest ? test : valid);
+                    }
+                    split.write(dir.resolve("splits.csv"));
+                    return new ClassMetrics[] {valid, test};
+                });
+    }
+
+    public static Outcome genes(Base base, List<LabeledCell> cells, GeneClasses genes, GeneTask.GeneSplit split, TrainSettings s,
+            Path dir, long stopAfter, Consumer<String> info) {
+        String identity = base.modelName() + " | genes " + genes.classes() + " | " + split.train().keySet().hashCode()
+                + "/" + split.valid().keySet().hashCode() + " | " + cells.size() + " cells";
+        return run(base, genes.classes(), Head.TOKEN_CLASSIFICATION, s, dir, stopAfter, identity,
+                new GeneTask(cells, split, genes.classes(), base.evalBatch()), info, (m, o) -> {
+                    List<String[]> rows = new ArrayList<>();
+                    ClassMetrics valid = split.valid().isEmpty() ? null
+                            : GeneTask.metrics(m, cells, split.valid(), genes.classes(), base.evalBatch(), null);
+                    ClassMetrics test = split.test().isEmpty() ? null
+                            : GeneTask.metrics(m, cells, split.test(), genes.classes(), base.evalBatch(), rows);
+                    if (test != null) {
+                        List<String[]> keys = rows.stream().map(r -> new String[] {r[0], genes.geneOfToken().get(Integer.parseInt(r[1]))}).toList();
+                        PredictionTable.write(dir.resolve("predictions.csv"), List.of("cell_id", "ensembl_id"), keys, PredictionTable.names(test.classes(), test.truth()),
+                                test.classes(), test.predicted(), test.probabilities());
+                    }
+                    return new ClassMetrics[] {valid, test};
+                });
+    }
+
+    private interface Finish {
+        ClassMetrics[] apply(BertModel model, Path dir);
+    }
+
+    private static Outcome run(Base base, List<String> classes, Head head, TrainSettings s, Path dir, long stopAfter,
+            String identity, TrainingTask task, Consumer<String> info, Finish finish) {
+        if (complete(dir)) {
+            return read(dir);
+        }
+        try (BertModel model = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed()).model()) {
+            Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);
+            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter).train(model, task);
+            if (r.resumedFrom()) {
+                info.accept("resumed " + dir + " from its checkpoint");
+            }
+            if (!r.finished()) {
+                info.accept("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
+                return new Outcome(Map.of(), Map.of(), false);
+            }
+            try (AtomicDirectory out = AtomicDirectory.create(dir.resolve("model"), true)) {
+                model.save(out.staging());
+                out.commit();
+            }
+            ClassMetrics[] m = finish.apply(model, dir);
+            ObjectNode o = JSON.createObjectNode();
+            o.put("model", base.modelName());
+            o.put("steps", r.steps());
+            o.put("best_step", r.bestStep());
+            if (m[0] != null) {
+                o.set("valid", m[0].json());
+            }
+            if (m[1] != null) {
+                o.set("test", m[1].json());
+            }
+            AtomicFile.writeString(dir.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
+            deleteQuietly(dir.resolve("checkpoint"));
+            return new Outcome(m[0] == null ? Map.of() : m[0].summary(), m[1] == null ? Map.of() : m[1].summary(), true);
+        } catch (IOException e) {
+            throw new UserException("cannot write in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The resumable state is of no use once the run is complete, and it is the largest thing in the directory. */
+    private static void deleteQuietly(Path p) {
+        try {
+            AtomicDirectory.deleteRecursively(p);
+        } catch (IOException ignored) {
+            // a leftover checkpoint is harmless
+        }
+    }
+
+    static String fingerprint(Split split) {
+        StringBuilder sb = new StringBuilder();
+        for (List<LabeledCell> l : List.of(split.train(), split.valid(), split.test())) {
+            sb.append(l.size()).append(':').append(l.stream().map(LabeledCell::id).toList().hashCode()).append(' ');
+        }
+        return sb.toString().trim();
+    }
+}

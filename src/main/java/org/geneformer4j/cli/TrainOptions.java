@@ -1,0 +1,63 @@
+package org.geneformer4j.cli;
+
+import org.geneformer4j.train.Schedule;
+import org.geneformer4j.train.TrainSettings;
+import picocli.CommandLine.Option;
+
+/** Training arguments, named as transformers' TrainingArguments; defaults are upstream's Classifier defaults. */
+final class TrainOptions {
+    @Option(names = "--learning-rate", defaultValue = "5e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double learningRate;
+
+    @Option(names = "--weight-decay", defaultValue = "0.001", description = "AdamW weight decay (not on biases and LayerNorm). Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine, polynomial or constant. Default: ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--warmup-steps", description = "Linear warmup steps (default: 500 for 6-layer models, as upstream; else 0).")
+    Long warmupSteps;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0", description = "Warmup as a fraction of all steps (used when --warmup-steps is 0).")
+    double warmupRatio;
+
+    @Option(names = "--epochs", description = "Training epochs, may be fractional (default: 10 for cells, 1 for genes, as upstream).")
+    Double epochs;
+
+    @Option(names = "--batch-size", defaultValue = "12", description = "Cells per batch. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Batches per optimizer step. Default: ${DEFAULT-VALUE}.")
+    int gradAccum;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the gradient norm (0: no clipping). Default: ${DEFAULT-VALUE}.")
+    double maxGradNorm;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of data order, dropout and new weights. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--group-by-length", description = "Batch cells of similar length (less padding; upstream's pretraining does).")
+    boolean groupByLength;
+
+    @Option(names = "--eval-steps", defaultValue = "0", description = "Evaluate every N optimizer steps (0: each epoch). Default: ${DEFAULT-VALUE}.")
+    long evalSteps;
+
+    @Option(names = "--save-steps", defaultValue = "0", description = "Write the resumable checkpoint every N steps (0: at each evaluation/epoch).")
+    long saveSteps;
+
+    @Option(names = "--log-steps", defaultValue = "0", description = "Training-loss lines in metrics.jsonl every N steps (0: ten per epoch).")
+    long logSteps;
+
+    @Option(names = "--stop-after-steps", defaultValue = "-1", description = "Stop (with a checkpoint) after N steps in all: a time slice on a preemptible queue; rerun to go on.")
+    long stopAfterSteps;
+
+    @Option(names = "--no-load-best", negatable = false, description = "Keep the last model rather than the best by validation macro F1.")
+    boolean noLoadBest;
+
+    TrainSettings settings(int layers, double defaultEpochs) {
+        long warmup = warmupSteps != null ? warmupSteps : (layers == 6 && warmupRatio == 0 ? 500 : 0);
+        return new TrainSettings(learningRate, weightDecay, Schedule.parse(schedule), warmup, warmupRatio,
+                epochs != null ? epochs : defaultEpochs, batchSize, gradAccum, maxGradNorm, seed, groupByLength,
+                evalSteps, saveSteps, logSteps, "macro_f1", !noLoadBest, 0.9, 0.999, 1e-8);
+    }
+}

@@ -1,0 +1,105 @@
+package org.geneformer4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.geneformer4j.classify.CellSelection;
+import org.geneformer4j.classify.ClassifierRun;
+import org.geneformer4j.classify.Split;
+import org.geneformer4j.embed.TokenCheck;
+import org.geneformer4j.train.Schedule;
+import org.geneformer4j.train.TrainSettings;
+import org.geneformer4j.tune.SearchSpace;
+import org.geneformer4j.tune.Sampler;
+import org.geneformer4j.tune.Study;
+import org.geneformer4j.util.AtomicDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Hyperparameter search for a cell classifier (upstream's Classifier with n_hyperopt_trials):",
+                "each trial fine-tunes on the same split; the objective is validation macro F1.",
+                "OUTPUT holds trial-NNN/, trials.jsonl, report.csv and best_model/; run again after a kill to resume.",
+                "With --devices, one trial runs on each device at a time."})
+final class TuneCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    CellDataOptions data;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Study directory.")
+    Path output;
+
+    @Option(names = "--trials", defaultValue = "8", description = "Number of trials. Default: ${DEFAULT-VALUE}.")
+    int trials;
+
+    @Option(names = "--sampler", defaultValue = "tpe", description = "tpe or random. Default: ${DEFAULT-VALUE}.")
+    String sampler;
+
+    @Option(names = "--space", paramLabel = "JSON", description = "Search space replacing parts of upstream's default (see docs).")
+    Path space;
+
+    @Option(names = "--overwrite", description = "Discard an existing study in OUTPUT.")
+    boolean overwrite;
+
+    @Mixin
+    TrainOptions train;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelOptions.Resolved r = model.resolve();
+        TrainSettings base = train.settings(r.checkpoint().config().numLayers(), 1);
+        CellSelection.Prepared cells = data.prepare(new TokenCheck(r.checkpoint().config(), r.vocab(), r.inputs().specialTokens()), base.seed());
+        Split split = data.split(cells, base.seed());
+        if (split.valid().isEmpty()) {
+            throw new org.geneformer4j.util.UserException("tuning selects on validation macro F1: --split needs a valid part");
+        }
+        if (overwrite) {
+            AtomicDirectory.deleteRecursively(output);
+        }
+        SearchSpace sp = space == null ? SearchSpace.upstream() : SearchSpace.read(space);
+        Study study = new Study(output, sp, new Sampler(sampler, base.seed()), trials, "macro_f1");
+        study.open(r.name() + " | " + data.input.toAbsolutePath() + " | " + data.label + " | " + sp + " | " + sampler + " | seed "
+                + base.seed() + " | split " + split.train().size() + "/" + split.valid().size() + "/" + split.test().size());
+        Main.info(String.format(Locale.ROOT, "study %s: %d trials (%d finished), %s sampler; %d train, %d valid, %d test cells",
+                output, trials, study.finished().size(), sampler, split.train().size(), split.valid().size(), split.test().size()));
+        List<org.bytedeco.pytorch.Device> devices = model.deviceList();
+        FinetuneCommand.requireFp32(model);
+        List<Study.Trial> all = study.run(devices, (params, dir, device) -> {
+            TrainSettings s = apply(base, params);
+            ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, model.scalarType(), data.freezeLayers, data.evalBatch);
+            return ClassifierRun.cells(b, cells, split, s, dir, train.stopAfterSteps, Main::info);
+        }, Main::info);
+        if (all.size() < trials) {
+            Main.info("stopped with " + all.size() + " of " + trials + " trials finished; run again to go on");
+            return 0;
+        }
+        study.finish();
+        Study.Trial best = study.best();
+        Main.info(String.format(Locale.ROOT, "best: trial %d, validation macro F1 %.4f, test macro F1 %.4f; model in %s",
+                best.number(), best.valid().get("macro_f1"), best.test().getOrDefault("macro_f1", Double.NaN), output.resolve("best_model")));
+        System.out.print(java.nio.file.Files.readString(output.resolve("report.csv")));
+        return 0;
+    }
+
+    /** The trial's settings: the base settings with the sampled values in place. */
+    static TrainSettings apply(TrainSettings b, Map<String, Object> p) {
+        double lr = num(p, "learning_rate", b.learningRate());
+        double wd = num(p, "weight_decay", b.weightDecay());
+        Schedule sched = p.containsKey("lr_scheduler_type") ? Schedule.parse(String.valueOf(p.get("lr_scheduler_type"))) : b.schedule();
+        long warmup = (long) num(p, "warmup_steps", b.warmupSteps());
+        double epochs = num(p, "num_train_epochs", b.epochs());
+        long seed = (long) num(p, "seed", b.seed());
+        int batch = (int) num(p, "per_device_train_batch_size", b.batchSize());
+        return b.with(lr, wd, sched, warmup, epochs, seed, batch);
+    }
+
+    private static double num(Map<String, Object> p, String k, double dflt) {
+        Object v = p.get(k);
+        return v instanceof Number n ? n.doubleValue() : v == null ? dflt : Double.parseDouble(v.toString());
+    }
+}
