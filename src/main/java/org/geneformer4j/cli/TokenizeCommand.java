@@ -14,6 +14,7 @@ import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 import picocli.CommandLine.Command;
+import org.geneformer4j.nativ.NativeLibrary;
 import picocli.CommandLine.Option;
 
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
@@ -75,6 +76,13 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, or cuda[:N] for the fused CUDA kernel (falls back to the CPU when there is no GPU or native library; --verbose says which ran).")
+    String device;
+
+    @Option(names = "--encoder", defaultValue = "java", description = "CPU encoder: java, or native (the C++ twin of the CUDA kernel). Default: ${DEFAULT-VALUE}.")
+    String encoder;
+
     @Option(names = "--overwrite", description = "Replace the output if it exists.")
     boolean overwrite;
 
@@ -101,12 +109,52 @@ final class TokenizeCommand implements Callable<Integer> {
             if (geneMappingFile != null) throw new UserException("--gene-mapping-file needs --token-dictionary and --gene-median-file");
             vocab = GeneVocabulary.builtin(s.vocabularyName());
         }
-        Tokenizer t = new Tokenizer(s, vocab, Main::info);
+        Tokenizer t = new Tokenizer(s, vocab, Main::info).useNative(nativeDevice(s.threads()));
         Progress progress = Progress.forStderr("tokenize", "cells", 0);
         TokenizeReport r = t.run(inputs, new Readers.Options(layer, raw), output, overwrite, progress);
         Main.info(String.format(Locale.ROOT, "wrote %d cells to %s (%d read, %d truncated to %d tokens, %.1f s)",
                 r.cellsWritten(), r.output(), r.cellsRead(), r.truncated(), s.inputSize(), progress.seconds()));
+        if (Main.verbose && t.nativeAllocations() > 0) {
+            Main.info("tokenizer: " + t.nativeAllocations() + " native buffers allocated in the run");
+        }
         return 0;
+    }
+
+    /** Which encoder runs: null for the Java one, -1 for the C++ twin, N for the kernel on cuda:N. */
+    private Integer nativeDevice(int threads) {
+        String d = device.toLowerCase(Locale.ROOT);
+        if (!d.equals("cpu") && !d.matches("cuda(:\\d+)?")) {
+            throw new UserException("--device must be cpu, cuda or cuda:N, not '" + device + "'");
+        }
+        if (!List.of("java", "native").contains(encoder)) {
+            throw new UserException("--encoder must be java or native, not '" + encoder + "'");
+        }
+        NativeLibrary.Status st = NativeLibrary.status();
+        if (d.startsWith("cuda")) {
+            int n = d.contains(":") ? Integer.parseInt(d.substring(5)) : 0;
+            if (st.loaded() && n < st.cudaDevices()) {
+                verbose("tokenizer: fused CUDA kernel on cuda:" + n);
+                return n;
+            }
+            verbose("tokenizer: " + (st.loaded() ? "no CUDA device " + n + " (" + st.cudaDevices() + " seen)" : st.reason())
+                    + "; the Java CPU encoder runs");
+            return null;
+        }
+        if (encoder.equals("native")) {
+            if (!st.loaded()) {
+                throw new UserException("--encoder native: " + st.reason());
+            }
+            verbose("tokenizer: native C++ CPU encoder");
+            return -1;
+        }
+        verbose("tokenizer: Java CPU encoder on " + threads + " thread(s)");
+        return null;
+    }
+
+    private static void verbose(String msg) {
+        if (Main.verbose) {
+            Main.info(msg);
+        }
     }
 
     static Map<String, String> parseAttrs(List<String> specs) {

@@ -30,6 +30,14 @@ public final class Normalization {
         this.targetSum32 = (float) targetSum;
     }
 
+    public double targetSum() {
+        return targetSum;
+    }
+
+    public Path path() {
+        return path;
+    }
+
     public boolean float32() {
         return float32;
     }

@@ -34,6 +34,8 @@ import org.geneformer4j.vocab.GeneVocabulary;
  * depends on the thread count.
  */
 public final class Tokenizer {
+    private Integer nativeDevice;
+    private long nativeAllocations;
     public static final String CELL_ID = "cell_id";
     private static final String N_COUNTS = "n_counts";
     private static final String FILTER_PASS = "filter_pass";
@@ -223,47 +225,94 @@ public final class Tokenizer {
                              ExecutorService reader, Progress progress) throws IOException {
         int threads = Math.max(1, settings.threads());
         int chunk = Math.max(1, settings.chunkSize());
-        int blockRows = chunk * threads;
+        // the kernel wants many cells per launch; the CPU paths keep blocks small for the worker threads
+        int blockRows = nativeDevice != null && nativeDevice >= 0 ? Math.max(chunk * threads, 65536) : chunk * threads;
         int cls = settings.specialTokens() ? vocab.cls() : -1;
         int eos = settings.specialTokens() ? vocab.eos() : -1;
         ThreadLocal<RankValueEncoder> encoders = ThreadLocal.withInitial(() -> new RankValueEncoder(ip.plan,
                 ip.normalization, settings.maxGenes(), cls, eos, settings.allowNonInteger()));
-        int nKept = ip.kept.length;
-        long empty = 0, truncated = 0;
-        int first = 0;
-        Future<CsrBlock> nextRead = nKept == 0 ? null : submitRead(reader, in, ip.kept, 0, Math.min(nKept, blockRows));
-        while (first < nKept) {
-            int last = Math.min(nKept, first + blockRows);
-            CsrBlock block = await(nextRead);
-            nextRead = last < nKept ? submitRead(reader, in, ip.kept, last, Math.min(nKept, last + blockRows)) : null;
-            int[][] tokens = new int[last - first][];
-            boolean[] cut = new boolean[last - first];
-            List<Future<?>> jobs = new ArrayList<>();
-            final int base = first;
-            for (int c = first; c < last; c += chunk) {
-                final int from = c, to = Math.min(last, c + chunk);
-                jobs.add(workers.submit(() -> {
-                    RankValueEncoder enc = encoders.get();
-                    for (int k = from; k < to; k++) {
-                        int cell = ip.kept[k];
-                        int row = cell - block.firstRow();
-                        double nc = ip.countsFromMatrix ? block.rowSum(row) : ip.nCounts[cell];
-                        tokens[k - base] = enc.encode(block, row, nc, ip.cellIds[cell]);
-                        cut[k - base] = enc.lastGenes() > settings.maxGenes();
-                    }
-                }));
+        NativeBlockEncoder nat = nativeDevice == null ? null : new NativeBlockEncoder(ip.plan, ip.normalization,
+                settings.maxGenes(), cls, eos, settings.allowNonInteger(), nativeDevice);
+        try {
+            int nKept = ip.kept.length;
+            long empty = 0, truncated = 0;
+            int first = 0;
+            Future<CsrBlock> nextRead = nKept == 0 ? null : submitRead(reader, in, ip.kept, 0, Math.min(nKept, blockRows));
+            while (first < nKept) {
+                int last = Math.min(nKept, first + blockRows);
+                CsrBlock block = await(nextRead);
+                nextRead = last < nKept ? submitRead(reader, in, ip.kept, last, Math.min(nKept, last + blockRows)) : null;
+                int[][] tokens = new int[last - first][];
+                boolean[] cut = new boolean[last - first];
+                List<Future<?>> jobs = new ArrayList<>();
+                final int base = first;
+                if (nat != null) {
+                    encodeNative(nat, block, ip, first, last, tokens, cut);
+                }
+                for (int c = first; c < last && nat == null; c += chunk) {
+                    final int from = c, to = Math.min(last, c + chunk);
+                    jobs.add(workers.submit(() -> {
+                        RankValueEncoder enc = encoders.get();
+                        for (int k = from; k < to; k++) {
+                            int cell = ip.kept[k];
+                            int row = cell - block.firstRow();
+                            double nc = ip.countsFromMatrix ? block.rowSum(row) : ip.nCounts[cell];
+                            tokens[k - base] = enc.encode(block, row, nc, ip.cellIds[cell]);
+                            cut[k - base] = enc.lastGenes() > settings.maxGenes();
+                        }
+                    }));
+                }
+                for (Future<?> j : jobs) await(j);
+                int specials = settings.specialTokens() ? 2 : 0;
+                for (int k = 0; k < last - first; k++) {
+                    if (tokens[k].length == specials) empty++;
+                    if (cut[k]) truncated++;
+                }
+                writer.write(batch(ip, first, last, tokens));
+                progress.advance(last - first);
+                first = last;
             }
-            for (Future<?> j : jobs) await(j);
-            int specials = settings.specialTokens() ? 2 : 0;
-            for (int k = 0; k < last - first; k++) {
-                if (tokens[k].length == specials) empty++;
-                if (cut[k]) truncated++;
+            if (nat != null) {
+                nativeAllocations = nat.pool().allocations();
             }
-            writer.write(batch(ip, first, last, tokens));
-            progress.advance(last - first);
-            first = last;
+            return new long[] {empty, truncated};
+        } finally {
+            if (nat != null) {
+                nat.close();
+            }
         }
-        return new long[] {empty, truncated};
+    }
+
+    private void encodeNative(NativeBlockEncoder nat, CsrBlock block, InputPlan ip, int first, int last, int[][] tokens, boolean[] cut) {
+        int n = last - first;
+        int[] rows = new int[n];
+        double[] counts = new double[n];
+        String[] ids = new String[n];
+        for (int k = first; k < last; k++) {
+            int cell = ip.kept[k];
+            rows[k - first] = cell - block.firstRow();
+            counts[k - first] = ip.countsFromMatrix ? block.rowSum(rows[k - first]) : ip.nCounts[cell];
+            ids[k - first] = ip.cellIds[cell];
+        }
+        int[] genes = new int[n];
+        nat.encode(block, rows, counts, ids, tokens, genes);
+        for (int i = 0; i < n; i++) {
+            cut[i] = genes[i] > settings.maxGenes();
+        }
+    }
+
+    /**
+     * Encodes with libgeneformer_native: the CUDA kernel on {@code device}, or its C++ CPU twin for -1; null (the
+     * default) uses the Java encoder on {@code threads} threads.
+     */
+    public Tokenizer useNative(Integer device) {
+        this.nativeDevice = device;
+        return this;
+    }
+
+    /** Native buffers the last run allocated (its pool's counter): constant in blocks once warm. */
+    public long nativeAllocations() {
+        return nativeAllocations;
     }
 
     /** Reads the rows spanning kept cells [from, to): one contiguous range, filtered cells skipped later. */

@@ -1,0 +1,32 @@
+# Finds CUDA when it is there and says so; the library builds without it (CPU twin and stubs).
+#   GF_CUDA=AUTO (default): use nvcc if found; ON: require it; OFF: never.
+# Kernels are compiled for Ampere (80, 86), Ada (89) and Hopper (90) as SASS, plus PTX of 90 for newer GPUs.
+# -fmad=false: the kernel's arithmetic must round as the CPU twin's (no fused multiply-add).
+set(GF_CUDA "AUTO" CACHE STRING "Build the CUDA kernels: AUTO, ON or OFF")
+set(GF_WITH_CUDA OFF)
+if(NOT GF_CUDA STREQUAL "OFF")
+    include(CheckLanguage)
+    check_language(CUDA)
+    if(CMAKE_CUDA_COMPILER)
+        if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+            set(CMAKE_CUDA_ARCHITECTURES "80-real;86-real;89-real;90-real;90-virtual")
+        endif()
+        enable_language(CUDA)
+        find_package(CUDAToolkit REQUIRED)
+        set(GF_WITH_CUDA ON)
+        set(CMAKE_CUDA_STANDARD 17)
+        set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+        # static runtime: the library loads on machines with no CUDA installed (it then reports no device)
+        set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
+        message(STATUS "geneformer_native: CUDA ${CUDAToolkit_VERSION}, architectures ${CMAKE_CUDA_ARCHITECTURES}")
+    elseif(GF_CUDA STREQUAL "ON")
+        message(FATAL_ERROR "GF_CUDA=ON but no CUDA compiler was found")
+    else()
+        message(STATUS "geneformer_native: no CUDA compiler; building the CPU twin only")
+    endif()
+endif()
+
+function(geneformer_cuda_flags target)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-fmad=false --expt-relaxed-constexpr>)
+    set_target_properties(${target} PROPERTIES CUDA_SEPARABLE_COMPILATION OFF POSITION_INDEPENDENT_CODE ON)
+endfunction()
