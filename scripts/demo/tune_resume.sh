@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# A hyperparameter study of 8 trials on a small task (three PBMC types of the example data, the tiny V2 test
-# model), killed with SIGKILL in the middle of a trial and resumed: the finished trials are kept, the interrupted
+# A hyperparameter study of 8 trials on a small task (three PBMC types of the example data, a new random
+# 2-layer V2 model without dropout), killed with SIGKILL in the middle of a trial and resumed: the finished trials are kept, the interrupted
 # one continues from its checkpoint with its saved parameters, and the report comes out at the end.
-# Shows mechanics (the model is a random 16-wide toy), not biology. Run from the project root after packaging.
+# Shows mechanics (the model starts from random weights), not biology. Run from the project root after packaging.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 G=scripts/geneformer
 OUT=${OUT:-out/tune_demo}
 rm -rf "$OUT"; mkdir -p "$OUT"
 $G tokenize -i examples/pbmc68k_reduced_counts.h5ad -o "$OUT/cells.dataset" --attr bulk_labels=cell_type
+$G models init "$OUT/model" --model-version V2 --layers 2 --hidden 64 --heads 4 --intermediate 128 --dropout 0
 cat > "$OUT/space.json" <<'JSON'
-{"learning_rate": {"type": "loguniform", "low": 1e-4, "high": 1e-2},
- "warmup_steps": {"type": "int", "low": 0, "high": 20},
- "num_train_epochs": [1, 2], "per_device_train_batch_size": [16]}
+{"learning_rate": {"type": "loguniform", "low": 1e-5, "high": 1e-2},
+ "warmup_steps": {"type": "int", "low": 0, "high": 100},
+ "num_train_epochs": [2, 4], "per_device_train_batch_size": [4, 8]}
 JSON
-TUNE=(tune -m src/test/resources/fixtures/model/tiny_v2 -i "$OUT/cells.dataset" --label cell_type
+TUNE=(tune -m "$OUT/model" -i "$OUT/cells.dataset" --label cell_type
       --filter "cell_type=Dendritic,CD14+ Monocyte,CD19+ B" --space "$OUT/space.json" --trials 8 --sampler tpe
-      --threads 2 --save-steps 5 -o "$OUT/study")
+      --threads 2 --save-steps 20 -o "$OUT/study")
 $G "${TUNE[@]}" > "$OUT/first.log" 2>&1 &
 PID=$!
 # kill once trial 4 has written its first checkpoint

@@ -74,7 +74,7 @@ class FinetuneCliTest {
     @Test
     void finetuneCellKeepsATransformersModelMetricsAndPredictionsThatPredictReproduces() throws Exception {
         Path out = tmp.resolve("run");
-        Cli r = Cli.run(args(out, "--epochs", "2"));
+        Cli r = Cli.run(args(out, "--epochs", "3", "--batch-size", "4"));
         assertEquals(0, r.exit(), r.err());
         JsonNode config = JSON.readTree(out.resolve("model/config.json").toFile());
         assertEquals("BertForSequenceClassification", config.get("architectures").get(0).asText());
@@ -87,7 +87,8 @@ class FinetuneCliTest {
         assertEquals(nTest, metrics.get("test").get("examples").asLong());
         assertEquals(464, splits.get("cell_id").size());
         assertEquals(464, new HashSet<>(splits.get("cell_id")).size(), "no cell in two sets");
-        assertTrue(metrics.get("test").get("accuracy").asDouble() > 0.5, "tiny model still learns the three commonest types: " + metrics);
+        // always predicting the commonest class gives macro F1 0.23 here
+        assertTrue(metrics.get("test").get("macro_f1").asDouble() > 0.5, "the tiny model learns the three types: " + metrics.get("test"));
         Map<String, List<String>> pred = Csv.columns(out.resolve("predictions.csv"));
         assertEquals(List.of("cell_id", "label", "predicted", "prob_CD14+ Monocyte", "prob_CD19+ B", "prob_Dendritic"), List.copyOf(pred.keySet()));
         assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("eval_macro_f1"));
@@ -116,7 +117,7 @@ class FinetuneCliTest {
         Cli plot = Cli.run("plot", "confusion", "-i", p.toString(), "-o", tmp.resolve("cm.png").toString());
         assertEquals(0, plot.exit(), plot.err());
 
-        Cli again = Cli.run(args(out, "--epochs", "2"));
+        Cli again = Cli.run(args(out, "--epochs", "3", "--batch-size", "4"));
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("already holds a finished run"), again.err());
     }
