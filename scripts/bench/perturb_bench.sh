@@ -29,7 +29,7 @@ ds="$work/kang_V1_100.dataset"
 
 run_java() {  # $1 output dir, $2 extra args; prints seconds of the perturbation loop and the perturbation count
   rm -rf "$1"
-  "$gf" perturb -m "$model" -i "$ds" -o "$1" --emb-mode cell --threads "$threads" --device "$device" --shard-cells 1000 $2 2>"$1.log"
+  "$gf" perturb -m "$model" -i "$ds" -o "$1" --emb-mode cell --threads "$threads" --device "$device" --shard-cells 1000 --format csv $2 2>"$1.log"
   sed -n 's/.* cells, \([0-9,]*\) perturbations in \([0-9.]*\) s .*/\1 \2/p' "$1.log" | tr -d ,
 }
 jn=0; js=1

@@ -26,7 +26,7 @@ import org.geneformer4j.util.UserException;
 /**
  * One fine-tuning run in a directory: train (resuming a checkpoint there), then keep the result: {@code model/}
  * (loadable by transformers), {@code metrics.json} (validation and test), {@code predictions.csv} (test cells, else
- * validation) and {@code metrics.jsonl} (the training curves). {@code metrics.json} is written last: it marks the run
+ * validation), {@code metrics.jsonl} (the training curves) and {@code training_curves.png}. {@code metrics.json} is written last: it marks the run
  * complete, and a complete run is not trained again.
  */
 public final class ClassifierRun {
@@ -124,6 +124,7 @@ public final class ClassifierRun {
                 out.commit();
             }
             ClassMetrics[] m = finish.apply(model, dir);
+            org.geneformer4j.train.Curves.plot(dir.resolve("metrics.jsonl"), dir.resolve("training_curves.png"), "training of " + dir.getFileName());
             ObjectNode o = JSON.createObjectNode();
             o.put("model", base.modelName());
             o.put("steps", r.steps());

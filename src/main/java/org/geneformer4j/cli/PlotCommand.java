@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "plot", mixinStandardHelpOptions = true, description = "Pictures of embeddings and classifier results (.png or .svg).",
         subcommands = {PlotCommand.UmapPlot.class, PlotCommand.HeatmapPlot.class, PlotCommand.ConfusionPlotCommand.class,
-                PlotCommand.RocPlotCommand.class})
+                PlotCommand.RocPlotCommand.class, PlotCommand.CurvesPlotCommand.class})
 final class PlotCommand {
 
     /** Options of a UMAP layout, shared with {@code embed --plot umap}. */
@@ -275,6 +275,33 @@ final class PlotCommand {
             ConfusionMatrix m = ConfusionMatrix.of(classes, t, p);
             ConfusionPlot.write(m, title, output, overwrite);
             Main.info(String.format(Locale.ROOT, "wrote %s: accuracy %.4f, macro F1 %.4f over %,d cells", output, m.accuracy(), m.macroF1(), m.total()));
+            return 0;
+        }
+    }
+
+    @Command(name = "curves", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Training curves of a fine-tuning run (its metrics.jsonl): losses, validation accuracy and macro F1.")
+    static final class CurvesPlotCommand implements Callable<Integer> {
+        @Option(names = {"-i", "--input"}, required = true, paramLabel = "METRICS_JSONL", description = "metrics.jsonl of a run.")
+        Path input;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Picture (.png or .svg).")
+        Path output;
+
+        @Option(names = "--title", defaultValue = "training", description = "Title. Default: ${DEFAULT-VALUE}.")
+        String title;
+
+        @Option(names = "--overwrite", description = "Replace the output if it exists.")
+        boolean overwrite;
+
+        @Override
+        public Integer call() {
+            checkFree(output, overwrite, true);
+            if (!java.nio.file.Files.isRegularFile(input)) {
+                throw new UserException(input + " does not exist");
+            }
+            org.geneformer4j.train.Curves.plot(input, output, title);
+            Main.info("wrote " + output);
             return 0;
         }
     }

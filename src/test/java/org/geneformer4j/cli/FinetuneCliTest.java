@@ -93,6 +93,10 @@ class FinetuneCliTest {
         assertEquals(List.of("cell_id", "label", "predicted", "prob_CD14+ Monocyte", "prob_CD19+ B", "prob_Dendritic"), List.copyOf(pred.keySet()));
         assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("eval_macro_f1"));
         assertFalse(Files.exists(out.resolve("checkpoint")), "a finished run drops its resumable state");
+        assertTrue(Files.size(out.resolve("training_curves.png")) > 10_000);
+        Cli curves = Cli.run("plot", "curves", "-i", out.resolve("metrics.jsonl").toString(), "-o", tmp.resolve("curves.svg").toString());
+        assertEquals(0, curves.exit(), curves.err());
+        assertTrue(Files.readString(tmp.resolve("curves.svg")).contains("macro F1"));
 
         Path p = tmp.resolve("pred.csv");
         Cli pr = Cli.run("predict", "-m", out.resolve("model").toString(), "-i", ds.toString(), "--filter", THREE, "--label", "cell_type",
