@@ -282,6 +282,15 @@ class FinetuneCliTest {
         assertArrayEquals(Files.readAllBytes(out.resolve(String.format("trial-%03d/model/model.safetensors", Integer.parseInt(bestTrial)))),
                 Files.readAllBytes(out.resolve("best_model/model.safetensors")));
         assertEquals(3, Files.readAllLines(out.resolve("trials.jsonl")).size());
+
+        // one trial per device at a time: two workers share the trials and the study still finishes them all
+        Path two = tmp.resolve("two");
+        String[] both = concat(base, "4", "--devices", "cpu,cpu");
+        both[java.util.Arrays.asList(both).indexOf(out.toString())] = two.toString();
+        Cli parallel = Cli.run(both);
+        assertEquals(0, parallel.exit(), parallel.err());
+        assertEquals(4, Files.readAllLines(two.resolve("trials.jsonl")).size());
+        assertEquals(5, Files.readAllLines(two.resolve("report.csv")).size());
     }
 
     static String[] concat(String[] a, String... b) {
