@@ -4,7 +4,7 @@
 # tree included). Then, from the development machine, in consecutive calls less than 30 s apart (the machine
 # stays warm that long and keeps /tmp), for each piece i:
 #     run(command="bash scripts/gpu/receive_part.sh $i", carry=[".device/torch-parts/part-$i"])
-# and finally  run(command="bash scripts/gpu/embed_check.sh", carry=[".device"]).
+# and finally  run(command="bash scripts/gpu/embed_check.sh") (after receive_jre.sh and tokenize_check.sh).
 # Not yet verified on a GPU machine: no session so far was lent one (docs/gpu.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# ON THE GPU MACHINE, after stage_java.sh (carry .device): `geneformer tokenize --device cuda` against the CPU path
-# on every staged dataset (the datasets must be byte-identical), then throughput on 1M cells (pbmc68k listed
-# ~1430 times) for the kernel path and the Java CPU path on all cores, in the same run.
-# From the development machine: run(command="bash scripts/gpu/tokenize_check.sh", carry=[".device"], timeout_s=600)
+# ON THE GPU MACHINE, second of two consecutive calls (after receive_jre.sh): `geneformer tokenize --device cuda`
+# against the CPU path on every staged dataset (the datasets must be byte-identical), then throughput on 1M cells
+# (pbmc68k listed ~1430 times) for the kernel path and the Java CPU path on all cores, in the same run.
+# From the development machine:
+#   run(command="bash scripts/gpu/tokenize_check.sh", carry=[".device/app.tar.xz"], timeout_s=600)
 set -euo pipefail
-export JAVA_HOME=$PWD/.device/jre GENEFORMER_HOME=$PWD/.device/app
-G=.device/app/bin/geneformer
+[ -x /tmp/gf/jre/bin/java ] || { echo "no runtime in /tmp/gf: run receive_jre.sh first, less than 30 s before"; exit 1; }
+tar xJf .device/app.tar.xz -C /tmp/gf
+export JAVA_HOME=/tmp/gf/jre GENEFORMER_HOME=/tmp/gf/app
+G=/tmp/gf/app/bin/geneformer
 W=/tmp/gf-tok; rm -rf "$W"; mkdir -p "$W"
 nvidia-smi --query-gpu=name --format=csv,noheader
-for f in .device/data/*.h5ad; do
+for f in /tmp/gf/data/*.h5ad; do
     n=$(basename "$f" .h5ad)
     for v in V1 V2; do
         $G tokenize -i "$f" -o "$W/$n.$v.cpu" --model-version $v > /dev/null 2>&1
@@ -18,7 +21,7 @@ for f in .device/data/*.h5ad; do
         echo "identical: $n $v"
     done
 done
-ONE=.device/data/pbmc68k_reduced_counts.h5ad
+ONE=/tmp/gf/data/pbmc68k_reduced_counts.h5ad
 LIST=$(printf "$ONE,%.0s" $(seq 1 1429)); LIST=${LIST%,}
 for dev in cuda cpu; do
     s=$(date +%s.%N)
