@@ -180,6 +180,9 @@ final class EmbedCommand implements Callable<Integer> {
             }
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
+            if (Main.verbose) {
+                Main.info("embed: " + r.inputAllocations() + " pooled input buffers allocated");
+            }
             if (!plots.isEmpty()) {
                 plot(fmt);
             }

@@ -67,7 +67,8 @@ public final class EmbeddingExtractor {
         }
     }
 
-    public record Result(int cells, double seconds) {}
+    /** @param inputAllocations native input buffers the run allocated (pooled: constant in batches once warm) */
+    public record Result(int cells, double seconds, long inputAllocations) {}
 
     /** Called after every batch with the number of cells embedded so far (for memory logging). */
     public void afterBatch(java.util.function.IntConsumer listener) {
@@ -124,6 +125,8 @@ public final class EmbeddingExtractor {
         } finally {
             reader.interrupt();
         }
+        long allocations = inputAllocations();
+        releaseBuffers();
         if (genes != null) {
             genes.write(sink, vocab);
         } else if (forSummary != null) {
@@ -136,7 +139,7 @@ public final class EmbeddingExtractor {
         }
         sink.commit();
         progress.finish();
-        return new Result(n, progress.seconds());
+        return new Result(n, progress.seconds(), allocations);
     }
 
     private void embedWindow(List<List<Cell>> batches, Map<Cell, Integer> slot, float[][] embs, GeneAccumulator genes,
@@ -295,10 +298,11 @@ public final class EmbeddingExtractor {
         int rows = (int) padded[2][0];
         int len = (int) padded[2][1];
         int layers = model.config().numLayers() + s.embLayer();
+        InputStaging staging = staging(model);
+        InputStaging.Staged in = null;
         try (PointerScope scope = new PointerScope()) {
-            Tensor ids = Tensors.longs(padded[0], rows, len).to(model.device(), ScalarType.Long);
-            Tensor mask = Tensors.longs(padded[1], rows, len).to(model.device(), ScalarType.Long);
-            BertOutput out = model.forward(ids, mask, false, false, layers);
+            in = staging.stage(padded[0], padded[1], rows, len);
+            BertOutput out = model.forward(in.ids(), in.mask(), false, false, layers);
             Tensor h = out.lastHiddenState();
             if (genes != null) {
                 genes.add(batch, Tensors.floatArray(h), len);
@@ -322,7 +326,28 @@ public final class EmbeddingExtractor {
                 res[r] = Arrays.copyOfRange(flat, r * hd, (r + 1) * hd);
             }
             return res;
+        } finally {
+            if (in != null) {
+                staging.release(in); // the results were copied out: the buffers are free again
+            }
         }
+    }
+
+    private final Map<BertModel, InputStaging> staging = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private InputStaging staging(BertModel model) {
+        return staging.computeIfAbsent(model, m -> new InputStaging(m.device()));
+    }
+
+    /** Native input buffers allocated so far (all workers): constant once warm. */
+    public long inputAllocations() {
+        return staging.values().stream().mapToLong(InputStaging::allocations).sum();
+    }
+
+    /** Frees the pooled input buffers; the extractor can still run, and allocates them again. */
+    public void releaseBuffers() {
+        staging.values().forEach(InputStaging::close);
+        staging.clear();
     }
 
     private void attentionsOf(Cell c, Map<String, HostTensor> out) {

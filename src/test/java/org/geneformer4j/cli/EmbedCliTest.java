@@ -211,6 +211,28 @@ class EmbedCliTest {
     }
 
     @Test
+    void inputBuffersArePooledSoThreeTimesTheCellsAllocateNoMore() throws IOException {
+        String h5ad = TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad").toString();
+        Path one = tmp.resolve("one.dataset"), three = tmp.resolve("three.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", h5ad, "-o", one.toString()).exit());
+        assertEquals(0, Cli.run("tokenize", "-i", h5ad + "," + h5ad + "," + h5ad, "-o", three.toString()).exit());
+        String model = TestData.resource("fixtures/model/tiny_v2").toString();
+        long[] allocated = new long[2];
+        int k = 0;
+        for (Path ds : List.of(one, three)) {
+            Cli r = Cli.run("--verbose", "embed", "-m", model, "-i", ds.toString(), "-o", tmp.resolve(k + ".csv").toString(),
+                    "--batch-size", "16", "--max-ncells", "0");
+            assertEquals(0, r.exit(), r.err());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("embed: (\\d+) pooled input buffers allocated").matcher(r.err());
+            assertTrue(m.find(), r.err());
+            allocated[k++] = Long.parseLong(m.group(1));
+        }
+        // 44 batches or 132: a handful of buffers (two per power-of-two size class) serve them all
+        assertTrue(allocated[0] > 0 && allocated[0] <= 8, "allocations for 44 batches: " + allocated[0]);
+        assertTrue(allocated[1] <= 8, "allocations for 132 batches: " + allocated[1]);
+    }
+
+    @Test
     void severalDeviceWorkersGiveTheSameRows() throws IOException {
         Path ds = tmp.resolve("ex.dataset");
         assertEquals(0, Cli.run("tokenize", "-i", TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad").toString(),
