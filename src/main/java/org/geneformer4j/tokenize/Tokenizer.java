@@ -234,6 +234,9 @@ public final class Tokenizer {
         NativeBlockEncoder nat = nativeDevice == null ? null : new NativeBlockEncoder(ip.plan, ip.normalization,
                 settings.maxGenes(), cls, eos, settings.allowNonInteger(), nativeDevice);
         try {
+            if (nat != null) {
+                return encodeAllNative(nat, in, ip, writer, reader, progress, blockRows);
+            }
             int nKept = ip.kept.length;
             long empty = 0, truncated = 0;
             int first = 0;
@@ -246,10 +249,7 @@ public final class Tokenizer {
                 boolean[] cut = new boolean[last - first];
                 List<Future<?>> jobs = new ArrayList<>();
                 final int base = first;
-                if (nat != null) {
-                    encodeNative(nat, block, ip, first, last, tokens, cut);
-                }
-                for (int c = first; c < last && nat == null; c += chunk) {
+                for (int c = first; c < last; c += chunk) {
                     final int from = c, to = Math.min(last, c + chunk);
                     jobs.add(workers.submit(() -> {
                         RankValueEncoder enc = encoders.get();
@@ -272,9 +272,6 @@ public final class Tokenizer {
                 progress.advance(last - first);
                 first = last;
             }
-            if (nat != null) {
-                nativeAllocations = nat.pool().allocations();
-            }
             return new long[] {empty, truncated};
         } finally {
             if (nat != null) {
@@ -283,7 +280,50 @@ public final class Tokenizer {
         }
     }
 
-    private void encodeNative(NativeBlockEncoder nat, CsrBlock block, InputPlan ip, int first, int last, int[][] tokens, boolean[] cut) {
+    /**
+     * The native path, pipelined: block i+1 is read, packed and submitted while block i is still on the device
+     * (two streams); blocks are collected and written in order. Returns {empty cells, truncated cells}.
+     */
+    private long[] encodeAllNative(NativeBlockEncoder nat, CellMatrixReader in, InputPlan ip, HfDatasetWriter writer,
+                                   ExecutorService reader, Progress progress, int blockRows) throws IOException {
+        int nKept = ip.kept.length;
+        int specials = settings.specialTokens() ? 2 : 0;
+        long empty = 0, truncated = 0;
+        NativeBlockEncoder.Pending prev = null;
+        int prevFirst = 0, prevLast = 0;
+        int first = 0;
+        Future<CsrBlock> nextRead = nKept == 0 ? null : submitRead(reader, in, ip.kept, 0, Math.min(nKept, blockRows));
+        while (first < nKept || prev != null) {
+            NativeBlockEncoder.Pending cur = null;
+            int last = first;
+            if (first < nKept) {
+                last = Math.min(nKept, first + blockRows);
+                CsrBlock block = await(nextRead);
+                nextRead = last < nKept ? submitRead(reader, in, ip.kept, last, Math.min(nKept, last + blockRows)) : null;
+                cur = submitNative(nat, block, ip, first, last);
+            }
+            if (prev != null) {
+                int n = prevLast - prevFirst;
+                int[][] tokens = new int[n][];
+                int[] genes = new int[n];
+                nat.collect(prev, tokens, genes);
+                for (int k = 0; k < n; k++) {
+                    if (tokens[k].length == specials) empty++;
+                    if (genes[k] > settings.maxGenes()) truncated++;
+                }
+                writer.write(batch(ip, prevFirst, prevLast, tokens));
+                progress.advance(n);
+            }
+            prev = cur;
+            prevFirst = first;
+            prevLast = last;
+            first = last;
+        }
+        nativeAllocations = nat.pool().allocations();
+        return new long[] {empty, truncated};
+    }
+
+    private static NativeBlockEncoder.Pending submitNative(NativeBlockEncoder nat, CsrBlock block, InputPlan ip, int first, int last) {
         int n = last - first;
         int[] rows = new int[n];
         double[] counts = new double[n];
@@ -294,11 +334,7 @@ public final class Tokenizer {
             counts[k - first] = ip.countsFromMatrix ? block.rowSum(rows[k - first]) : ip.nCounts[cell];
             ids[k - first] = ip.cellIds[cell];
         }
-        int[] genes = new int[n];
-        nat.encode(block, rows, counts, ids, tokens, genes);
-        for (int i = 0; i < n; i++) {
-            cut[i] = genes[i] > settings.maxGenes();
-        }
+        return nat.submit(block, rows, counts, ids);
     }
 
     /**
