@@ -1,7 +1,6 @@
 package org.geneformer4j.classify;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -20,25 +19,18 @@ public final class Predictor {
 
     public static float[][] logits(BertModel model, List<int[]> cells, int batchSize, long maxTokens, Progress progress) {
         boolean perToken = model.head() == Head.TOKEN_CLASSIFICATION;
-        Integer[] order = new Integer[cells.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        int[] lengths = new int[cells.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = cells.get(i).length;
         }
-        java.util.Arrays.sort(order, Comparator.comparingInt((Integer i) -> cells.get(i).length).reversed().thenComparingInt(i -> i));
         float[][] out = new float[cells.size()][];
         boolean wasTraining = model.training();
         model.train(false);
         try (NoGradGuard g = new NoGradGuard()) {
-            int from = 0;
-            while (from < order.length) {
-                int longest = cells.get(order[from]).length;
-                int to = from + 1;
-                while (to < order.length && to - from < batchSize && (long) longest * (to - from + 1) <= maxTokens) {
-                    to++;
-                }
+            for (int[] idx : TokenBatch.plan(lengths, batchSize, maxTokens)) {
                 List<int[]> batch = new ArrayList<>();
-                for (int i = from; i < to; i++) {
-                    batch.add(cells.get(order[i]));
+                for (int i : idx) {
+                    batch.add(cells.get(i));
                 }
                 try (PointerScope scope = new PointerScope()) {
                     TokenBatch tb = TokenBatch.of(batch, model.config().padTokenId());
@@ -47,11 +39,10 @@ public final class Predictor {
                     for (int r = 0; r < batch.size(); r++) {
                         int width = perToken ? batch.get(r).length * classes : classes;
                         int start = perToken ? r * tb.length() * classes : r * classes;
-                        out[order[from + r]] = java.util.Arrays.copyOfRange(l, start, start + width);
+                        out[idx[r]] = java.util.Arrays.copyOfRange(l, start, start + width);
                     }
                 }
-                progress.advance(to - from);
-                from = to;
+                progress.advance(idx.length);
             }
         } finally {
             model.train(wasTraining);

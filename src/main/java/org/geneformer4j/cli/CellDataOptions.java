@@ -1,33 +1,24 @@
 package org.geneformer4j.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.geneformer4j.classify.CellSelection;
-import org.geneformer4j.classify.CellTable;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.classify.SplitSizes;
-import org.geneformer4j.embed.TokenCheck;
-import org.geneformer4j.util.UserException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The cells a cell classifier learns from and how they are split: shared by finetune cell and tune. */
 final class CellDataOptions {
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "DATASET", description = "Tokenized dataset (geneformer tokenize).")
-    Path input;
+    @Mixin
+    ClassifierOptions common;
 
     @Option(names = "--label", required = true, paramLabel = "COLUMN", description = "Column holding each cell's class.")
     String label;
 
-    @Option(names = "--filter", paramLabel = "COLUMN=V1[,V2]", description = "Keep only cells with these values (repeatable).")
-    List<String> filters = new ArrayList<>();
-
     @Option(names = "--rare-threshold", defaultValue = "0", description = "Drop classes holding at most this fraction of the cells. Default: ${DEFAULT-VALUE}.")
     double rareThreshold;
-
-    @Option(names = "--max-ncells", defaultValue = "0", description = "Use at most N cells (seeded sample; 0: all).")
-    int maxCells;
 
     @Option(names = "--max-ncells-per-class", defaultValue = "0", description = "Use at most N cells of each class (0: all).")
     int maxPerClass;
@@ -41,18 +32,9 @@ final class CellDataOptions {
     @Option(names = "--split-file", paramLabel = "CSV", description = "Explicit sets: CSV with cell_id,split (train, valid, test).")
     Path splitFile;
 
-    @Option(names = "--freeze-layers", defaultValue = "0", description = "Freeze the first N encoder layers. Default: ${DEFAULT-VALUE}.")
-    int freezeLayers;
-
-    @Option(names = "--eval-batch-size", defaultValue = "32", description = "Cells per evaluation batch. Default: ${DEFAULT-VALUE}.")
-    int evalBatch;
-
-    CellSelection.Prepared prepare(TokenCheck fit, long seed) {
-        if (!EmbedCommand.isDataset(input)) {
-            throw new UserException(input + " is not a tokenized dataset; run geneformer tokenize first");
-        }
-        List<LabeledCell> cells = CellTable.read(input, label, splitBy, EmbedCommand.parseFilters(filters), fit);
-        return CellSelection.prepare(cells, label, rareThreshold, maxCells, maxPerClass, seed, Main::info);
+    CellSelection.Prepared prepare(ModelOptions.Resolved r, long seed) {
+        List<LabeledCell> cells = common.read(r, label, splitBy);
+        return CellSelection.prepare(cells, label, rareThreshold, common.maxCells, maxPerClass, seed, Main::info);
     }
 
     SplitSizes sizes() {

@@ -12,13 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.geneformer4j.classify.CellSelection;
-import org.geneformer4j.classify.CellTable;
 import org.geneformer4j.classify.ClassifierRun;
 import org.geneformer4j.classify.GeneClasses;
 import org.geneformer4j.classify.GeneTask;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
-import org.geneformer4j.embed.TokenCheck;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
@@ -51,11 +49,6 @@ final class FinetuneCommand {
         }
     }
 
-    static ClassifierRun.Base base(ModelOptions.Resolved r, ModelOptions m, int freeze, int evalBatch) {
-        requireFp32(m);
-        return new ClassifierRun.Base(r.checkpoint(), r.name(), m.singleDevice(), m.scalarType(), freeze, evalBatch);
-    }
-
     /** Training in reduced-precision weights is not mixed precision, which is not built yet. */
     static void requireFp32(ModelOptions m) {
         if (m.scalarType() != org.bytedeco.pytorch.global.torch.ScalarType.Float) {
@@ -68,6 +61,20 @@ final class FinetuneCommand {
         Main.info(String.format(Locale.ROOT, "%s (%s set): accuracy %.4f, macro F1 %.4f%s", what, o.test().isEmpty() ? "validation" : "test",
                 m.getOrDefault("accuracy", Double.NaN), m.getOrDefault("macro_f1", Double.NaN),
                 m.containsKey("auc") ? String.format(Locale.ROOT, ", AUC %.4f", m.get("auc")) : ""));
+    }
+
+    /** Runs fold 1..n in OUTPUT/fold-K (a stopped fold ends the command) and writes the mean over the folds. */
+    static void runFolds(Path out, int n, java.util.function.BiFunction<Integer, Path, ClassifierRun.Outcome> fold) throws IOException {
+        List<ClassifierRun.Outcome> outcomes = new ArrayList<>();
+        for (int f = 0; f < n; f++) {
+            ClassifierRun.Outcome o = fold.apply(f, out.resolve("fold-" + (f + 1)));
+            if (!o.finished()) {
+                return;
+            }
+            report("fold " + (f + 1), o);
+            outcomes.add(o);
+        }
+        writeCvSummary(out, outcomes);
     }
 
     /** Mean of each figure over the folds, with the folds themselves. */
@@ -122,13 +129,13 @@ final class FinetuneCommand {
         public Integer call() throws IOException {
             ModelOptions.Resolved r = model.resolve();
             TrainSettings s = train.settings(r.checkpoint().config().numLayers(), 10);
-            CellSelection.Prepared cells = data.prepare(new TokenCheck(r.checkpoint().config(), r.vocab(), r.inputs().specialTokens()), s.seed());
+            CellSelection.Prepared cells = data.prepare(r, s.seed());
             Main.info(cells.cells().size() + " cells, " + cells.classes().size() + " classes: " + String.join(", ", cells.classes()));
-            prepareOutput(output, overwrite);
-            ClassifierRun.Base base = base(r, model, data.freezeLayers, data.evalBatch);
+            ClassifierRun.Base base = data.common.base(r, model);
             if (cv <= 1) {
                 Split split = data.split(cells, s.seed());
                 Main.info("split: " + split.train().size() + " train, " + split.valid().size() + " valid, " + split.test().size() + " test cells");
+                prepareOutput(output, overwrite);
                 ClassifierRun.Outcome o = ClassifierRun.cells(base, cells, split, s, output, train.stopAfterSteps, Main::info);
                 if (o.finished()) {
                     report("finished " + output, o);
@@ -139,17 +146,8 @@ final class FinetuneCommand {
                 throw new UserException("--cv makes its own stratified folds; it does not take --split-file or --split-by");
             }
             List<Split> folds = Split.folds(cells.cells(), cv, data.sizes(), s.seed());
-            List<ClassifierRun.Outcome> outcomes = new ArrayList<>();
-            for (int f = 0; f < folds.size(); f++) {
-                ClassifierRun.Outcome o = ClassifierRun.cells(base, cells, folds.get(f), s, output.resolve("fold-" + (f + 1)),
-                        train.stopAfterSteps, Main::info);
-                if (!o.finished()) {
-                    return 0;
-                }
-                report("fold " + (f + 1), o);
-                outcomes.add(o);
-            }
-            writeCvSummary(output, outcomes);
+            prepareOutput(output, overwrite);
+            runFolds(output, folds.size(), (f, dir) -> ClassifierRun.cells(base, cells, folds.get(f), s, dir, train.stopAfterSteps, Main::info));
             return 0;
         }
     }
@@ -160,8 +158,8 @@ final class FinetuneCommand {
         @Mixin
         ModelOptions model;
 
-        @Option(names = {"-i", "--input"}, required = true, paramLabel = "DATASET", description = "Tokenized dataset.")
-        Path input;
+        @Mixin
+        ClassifierOptions common;
 
         @Option(names = "--gene-classes", required = true, paramLabel = "FILE",
                 description = "Classes of genes: JSON {\"class\": [gene, ...]} or a gene,class TSV/CSV (Ensembl IDs or symbols).")
@@ -169,12 +167,6 @@ final class FinetuneCommand {
 
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory.")
         Path output;
-
-        @Option(names = "--filter", paramLabel = "COLUMN=V1[,V2]", description = "Keep only cells with these values (repeatable).")
-        List<String> filters = new ArrayList<>();
-
-        @Option(names = "--max-ncells", defaultValue = "0", description = "Use at most N cells (seeded sample; 0: all).")
-        int maxCells;
 
         @Option(names = "--cv", defaultValue = "5", description = "Folds over genes. Default: ${DEFAULT-VALUE}, as upstream.")
         int cv;
@@ -184,12 +176,6 @@ final class FinetuneCommand {
 
         @Option(names = "--valid-share", defaultValue = "0.5", description = "Share of a held-out fold's genes used for validation (the rest test). Default: ${DEFAULT-VALUE}.")
         double validShare;
-
-        @Option(names = "--freeze-layers", defaultValue = "0", description = "Freeze the first N encoder layers. Default: ${DEFAULT-VALUE}.")
-        int freezeLayers;
-
-        @Option(names = "--eval-batch-size", defaultValue = "32", description = "Cells per evaluation batch.")
-        int evalBatch;
 
         @Option(names = "--overwrite", description = "Replace a finished OUTPUT.")
         boolean overwrite;
@@ -201,37 +187,30 @@ final class FinetuneCommand {
         public Integer call() throws IOException {
             ModelOptions.Resolved r = model.resolve();
             TrainSettings s = train.settings(r.checkpoint().config().numLayers(), 1);
-            GeneClasses genes = GeneClasses.read(geneClasses, r.vocab(), Main::info);
-            if (!EmbedCommand.isDataset(input)) {
-                throw new UserException(input + " is not a tokenized dataset; run geneformer tokenize first");
+            if (cv < 2) {
+                throw new UserException("finetune gene holds genes out: --cv needs at least 2 folds");
             }
-            List<LabeledCell> cells = CellTable.read(input, null, null, EmbedCommand.parseFilters(filters),
-                    new TokenCheck(r.checkpoint().config(), r.vocab(), r.inputs().specialTokens()));
+            if (!(validShare >= 0 && validShare <= 1)) {
+                throw new UserException("--valid-share must be in [0, 1], not " + validShare);
+            }
+            GeneClasses genes = GeneClasses.read(geneClasses, r.vocab(), Main::info);
+            List<LabeledCell> cells = common.read(r, null, null);
             cells = cells.stream().filter(c -> java.util.Arrays.stream(c.tokens()).anyMatch(genes.classOfToken()::containsKey)).toList();
             if (cells.isEmpty()) {
-                throw new UserException("no cell of " + input + " expresses any gene of " + geneClasses);
+                throw new UserException("no cell of " + common.input + " expresses any gene of " + geneClasses);
             }
-            if (maxCells > 0 && cells.size() > maxCells) {
+            if (common.maxCells > 0 && cells.size() > common.maxCells) {
                 List<LabeledCell> l = new ArrayList<>(cells);
                 java.util.Collections.shuffle(l, new java.util.Random(s.seed()));
-                cells = l.subList(0, maxCells);
+                cells = l.subList(0, common.maxCells);
             }
             Main.info(cells.size() + " cells express genes of " + genes.classes().size() + " classes (" + genes.classOfToken().size() + " genes)");
-            prepareOutput(output, overwrite);
-            ClassifierRun.Base base = base(r, model, freezeLayers, evalBatch);
+            ClassifierRun.Base base = common.base(r, model);
             List<GeneTask.GeneSplit> folds = GeneTask.folds(genes, cv, validShare, s.seed());
             int n = foldsToRun == null ? folds.size() : Math.min(foldsToRun, folds.size());
-            List<ClassifierRun.Outcome> outcomes = new ArrayList<>();
-            for (int f = 0; f < n; f++) {
-                ClassifierRun.Outcome o = ClassifierRun.genes(base, cells, genes, folds.get(f), s, output.resolve("fold-" + (f + 1)),
-                        train.stopAfterSteps, Main::info);
-                if (!o.finished()) {
-                    return 0;
-                }
-                report("fold " + (f + 1), o);
-                outcomes.add(o);
-            }
-            writeCvSummary(output, outcomes);
+            List<LabeledCell> withGenes = cells;
+            prepareOutput(output, overwrite);
+            runFolds(output, n, (f, dir) -> ClassifierRun.genes(base, withGenes, genes, folds.get(f), s, dir, train.stopAfterSteps, Main::info));
             return 0;
         }
     }

@@ -109,6 +109,9 @@ final class ModelsCommand implements Callable<Integer> {
                 if (Files.exists(dir.resolve("config.json"))) {
                     throw new UserException(dir + " already holds a model");
                 }
+                if (!modelVersion.equalsIgnoreCase("V1") && !modelVersion.equalsIgnoreCase("V2")) {
+                    throw new UserException("--model-version must be V1 or V2, not '" + modelVersion + "'");
+                }
                 boolean v2 = modelVersion.equalsIgnoreCase("V2");
                 GeneVocabulary vocab = GeneVocabulary.builtin(v2 ? "gc104M" : "gc30M");
                 BertConfig config = RandomInit.config(vocab.size(), hidden, layers, heads, intermediate,

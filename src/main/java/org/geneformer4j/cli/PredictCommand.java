@@ -5,12 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.geneformer4j.classify.CellTable;
 import org.geneformer4j.classify.ClassMetrics;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.PredictionTable;
 import org.geneformer4j.classify.Predictor;
-import org.geneformer4j.embed.TokenCheck;
+import org.geneformer4j.metrics.ConfusionMatrix;
 import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
@@ -60,11 +59,7 @@ final class PredictCommand implements Callable<Integer> {
                     + ", not a fine-tuned classifier (BertForSequenceClassification or BertForTokenClassification)");
         };
         List<String> classes = config.labels();
-        if (!EmbedCommand.isDataset(input)) {
-            throw new UserException(input + " is not a tokenized dataset; run geneformer tokenize first");
-        }
-        List<LabeledCell> cells = CellTable.read(input, label, null, EmbedCommand.parseFilters(filters),
-                new TokenCheck(config, r.vocab(), r.inputs().specialTokens()));
+        List<LabeledCell> cells = ClassifierOptions.read(input, filters, r, label, null);
         try (BertModel m = BertModel.load(r.checkpoint(), head, classes, model.singleDevice(), model.scalarType(), 0).model()) {
             if (classes.isEmpty()) {
                 classes = m.config().labels();
@@ -116,9 +111,8 @@ final class PredictCommand implements Callable<Integer> {
                     right += t[i] == predicted[i] ? 1 : 0;
                 }
                 if (known) {
-                    ClassMetrics m2 = ClassMetrics.of(classes, t, rows);
-                    Main.info(String.format(Locale.ROOT, "accuracy %.4f, macro F1 %.4f over %d", m2.confusion().accuracy(),
-                            m2.confusion().macroF1(), t.length));
+                    ConfusionMatrix cm = ConfusionMatrix.of(classes, t, predicted);
+                    Main.info(String.format(Locale.ROOT, "accuracy %.4f, macro F1 %.4f over %d", cm.accuracy(), cm.macroF1(), t.length));
                 } else {
                     Main.info(String.format(Locale.ROOT, "accuracy %.4f over %d (some labels are not among the model's classes)",
                             right / (double) t.length, t.length));

@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import org.geneformer4j.classify.CellSelection;
 import org.geneformer4j.classify.ClassifierRun;
 import org.geneformer4j.classify.Split;
-import org.geneformer4j.embed.TokenCheck;
 import org.geneformer4j.train.Schedule;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.tune.SearchSpace;
@@ -51,9 +50,12 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (trials < 1) {
+            throw new org.geneformer4j.util.UserException("--trials must be at least 1");
+        }
         ModelOptions.Resolved r = model.resolve();
         TrainSettings base = train.settings(r.checkpoint().config().numLayers(), 1);
-        CellSelection.Prepared cells = data.prepare(new TokenCheck(r.checkpoint().config(), r.vocab(), r.inputs().specialTokens()), base.seed());
+        CellSelection.Prepared cells = data.prepare(r, base.seed());
         Split split = data.split(cells, base.seed());
         if (split.valid().isEmpty()) {
             throw new org.geneformer4j.util.UserException("tuning selects on validation macro F1: --split needs a valid part");
@@ -63,7 +65,7 @@ final class TuneCommand implements Callable<Integer> {
         }
         SearchSpace sp = space == null ? SearchSpace.upstream() : SearchSpace.read(space);
         Study study = new Study(output, sp, new Sampler(sampler, base.seed()), trials, "macro_f1");
-        study.open(r.name() + " | " + data.input.toAbsolutePath() + " | " + data.label + " | " + sp + " | " + sampler + " | seed "
+        study.open(r.name() + " | " + data.common.input.toAbsolutePath() + " | " + data.label + " | " + sp + " | " + sampler + " | seed "
                 + base.seed() + " | split " + split.train().size() + "/" + split.valid().size() + "/" + split.test().size());
         Main.info(String.format(Locale.ROOT, "study %s: %d trials (%d finished), %s sampler; %d train, %d valid, %d test cells",
                 output, trials, study.finished().size(), sampler, split.train().size(), split.valid().size(), split.test().size()));
@@ -71,7 +73,7 @@ final class TuneCommand implements Callable<Integer> {
         FinetuneCommand.requireFp32(model);
         List<Study.Trial> all = study.run(devices, (params, dir, device) -> {
             TrainSettings s = apply(base, params);
-            ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, model.scalarType(), data.freezeLayers, data.evalBatch);
+            ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, model.scalarType(), data.common.freezeLayers, data.common.evalBatch);
             return ClassifierRun.cells(b, cells, split, s, dir, train.stopAfterSteps, Main::info);
         }, Main::info);
         if (all.size() < trials) {

@@ -24,6 +24,7 @@ import org.geneformer4j.model.BertOutput;
 import org.geneformer4j.model.HostTensor;
 import org.geneformer4j.model.SafeTensors;
 import org.geneformer4j.model.Tensors;
+import org.geneformer4j.model.TokenBatch;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -103,7 +104,7 @@ public final class EmbeddingExtractor {
                 for (int i = 0; i < window.size(); i++) {
                     slot.put(window.get(i), i);
                 }
-                embedWindow(Batches.plan(window, s.batchSize(), s.maxTokens()), slot, embs, genes, progress);
+                embedWindow(plan(window), slot, embs, genes, progress);
                 List<Cell> order = window;
                 if (s.sortByLength()) {
                     order = new ArrayList<>(window);
@@ -140,6 +141,20 @@ public final class EmbeddingExtractor {
         sink.commit();
         progress.finish();
         return new Result(n, progress.seconds(), allocations);
+    }
+
+    /** The window's cells in length-bucketed batches (the window is in row order, so ties stay in row order). */
+    private List<List<Cell>> plan(List<Cell> window) {
+        int[] lengths = window.stream().mapToInt(Cell::length).toArray();
+        List<List<Cell>> out = new ArrayList<>();
+        for (int[] idx : TokenBatch.plan(lengths, s.batchSize(), s.maxTokens())) {
+            List<Cell> b = new ArrayList<>(idx.length);
+            for (int i : idx) {
+                b.add(window.get(i));
+            }
+            out.add(b);
+        }
+        return out;
     }
 
     private void embedWindow(List<List<Cell>> batches, Map<Cell, Integer> slot, float[][] embs, GeneAccumulator genes,
@@ -294,14 +309,14 @@ public final class EmbeddingExtractor {
 
     /** Runs one batch; returns per-cell embeddings (cell modes) or feeds the gene accumulator (gene mode). */
     private float[][] embedBatch(BertModel model, List<Cell> batch, GeneAccumulator genes) {
-        long[][] padded = Batches.pad(batch, vocab.pad());
-        int rows = (int) padded[2][0];
-        int len = (int) padded[2][1];
+        TokenBatch padded = TokenBatch.of(batch.stream().map(Cell::tokens).toList(), vocab.pad());
+        int rows = padded.rows();
+        int len = padded.length();
         int layers = model.config().numLayers() + s.embLayer();
         InputStaging staging = staging(model);
         InputStaging.Staged in = null;
         try (PointerScope scope = new PointerScope()) {
-            in = staging.stage(padded[0], padded[1], rows, len);
+            in = staging.stage(padded.ids(), padded.mask(), rows, len);
             BertOutput out = model.forward(in.ids(), in.mask(), false, false, layers);
             Tensor h = out.lastHiddenState();
             if (genes != null) {

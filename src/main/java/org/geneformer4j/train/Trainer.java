@@ -120,8 +120,13 @@ public final class Trainer {
             int stepsSinceLog = 0;
             long examplesSinceLog = 0;
             long tLog = System.nanoTime();
+            List<int[]> batches = null;
+            int batchesOfEpoch = -1;
             while (step < total) {
-                List<int[]> batches = EpochOrder.batches(task, s, epoch);
+                if (batchesOfEpoch != epoch) {
+                    batches = EpochOrder.batches(task, s, epoch);
+                    batchesOfEpoch = epoch;
+                }
                 int micro = Math.min(s.gradientAccumulation(), batches.size() - b);
                 model.train(true);
                 double lossSum = 0;

@@ -251,6 +251,14 @@ class FinetuneCliTest {
         expectError(Cli.run("predict", "-m", model, "-i", ds.toString(), "-o", tmp.resolve("p.csv").toString()),
                 "not a fine-tuned classifier");
         expectError(Cli.run(args(out, "--split", "train=0.9,valid=0.2")), "must sum to 1");
+        expectError(Cli.run("finetune", "gene", "-m", model, "-i", ds.toString(), "--gene-classes", noGenes.toString(), "--cv", "1",
+                "-o", out.toString()), "--cv needs at least 2 folds");
+        expectError(Cli.run("tune", "-m", model, "-i", ds.toString(), "--label", "cell_type", "--trials", "0", "-o", out.toString()),
+                "--trials must be at least 1");
+        expectError(Cli.run("models", "init", tmp.resolve("m").toString(), "--model-version", "V3"), "--model-version must be V1 or V2");
+        expectError(Cli.run("plot", "curves", "-i", tmp.resolve("none.jsonl").toString(), "-o", tmp.resolve("c.png").toString()),
+                "does not exist");
+        assertFalse(Files.exists(out), "failed runs leave no output directory");
     }
 
     static void expectError(Cli r, String part) {
