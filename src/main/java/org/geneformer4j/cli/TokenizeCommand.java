@@ -115,7 +115,7 @@ final class TokenizeCommand implements Callable<Integer> {
         Main.info(String.format(Locale.ROOT, "wrote %d cells to %s (%d read, %d truncated to %d tokens, %.1f s)",
                 r.cellsWritten(), r.output(), r.cellsRead(), r.truncated(), s.inputSize(), progress.seconds()));
         if (Main.verbose && t.nativeAllocations() > 0) {
-            Main.info("tokenizer: " + t.nativeAllocations() + " native buffers allocated in the run");
+            Main.info("tokenizer: " + t.nativeSummary());
         }
         return 0;
     }

@@ -24,7 +24,6 @@ public final class BufferPool implements AutoCloseable {
     private final int device;
     private long allocations;
     private long bytesAllocated;
-    private int outstanding;
 
     /** @param device the CUDA device of DEVICE buffers */
     public BufferPool(int device) {
@@ -34,7 +33,6 @@ public final class BufferPool implements AutoCloseable {
     public synchronized Buffer acquire(Kind kind, long bytes) {
         long cap = Long.highestOneBit(Math.max(64, bytes - 1)) << 1;
         ArrayDeque<Buffer> q = free.computeIfAbsent(kind, k -> new HashMap<>()).get(cap);
-        outstanding++;
         if (q != null && !q.isEmpty()) {
             return q.pop();
         }
@@ -44,7 +42,6 @@ public final class BufferPool implements AutoCloseable {
             case DEVICE -> GeneformerNative.gf_cuda_malloc(cap, device);
         };
         if (p == null || p.isNull()) {
-            outstanding--;
             throw new UserException("cannot allocate " + cap + " bytes of " + kind.name().toLowerCase(java.util.Locale.ROOT)
                     + " memory" + (kind == Kind.HOST ? "" : ": " + GeneformerNative.gf_cuda_last_error().getString()));
         }
@@ -54,7 +51,6 @@ public final class BufferPool implements AutoCloseable {
     }
 
     public synchronized void release(Buffer b) {
-        outstanding--;
         free.computeIfAbsent(b.kind(), k -> new HashMap<>()).computeIfAbsent(b.capacity(), c -> new ArrayDeque<>()).push(b);
     }
 
@@ -65,11 +61,6 @@ public final class BufferPool implements AutoCloseable {
 
     public synchronized long bytesAllocated() {
         return bytesAllocated;
-    }
-
-    /** Buffers handed out and not yet given back. */
-    public synchronized int outstanding() {
-        return outstanding;
     }
 
     @Override

@@ -36,6 +36,8 @@ import org.geneformer4j.vocab.GeneVocabulary;
 public final class Tokenizer {
     private Integer nativeDevice;
     private long nativeAllocations;
+    private long nativeBytes;
+    private long nativeFallbackCells;
     public static final String CELL_ID = "cell_id";
     private static final String N_COUNTS = "n_counts";
     private static final String FILTER_PASS = "filter_pass";
@@ -307,6 +309,7 @@ public final class Tokenizer {
                 int[][] tokens = new int[n][];
                 int[] genes = new int[n];
                 nat.collect(prev, tokens, genes);
+                nativeFallbackCells += nat.lastTooLong();
                 for (int k = 0; k < n; k++) {
                     if (tokens[k].length == specials) empty++;
                     if (genes[k] > settings.maxGenes()) truncated++;
@@ -320,6 +323,7 @@ public final class Tokenizer {
             first = last;
         }
         nativeAllocations = nat.pool().allocations();
+        nativeBytes = nat.pool().bytesAllocated();
         return new long[] {empty, truncated};
     }
 
@@ -349,6 +353,12 @@ public final class Tokenizer {
     /** Native buffers the last run allocated (its pool's counter): constant in blocks once warm. */
     public long nativeAllocations() {
         return nativeAllocations;
+    }
+
+    /** What the native path of the last run did: buffers and bytes allocated, cells too long for the kernel. */
+    public String nativeSummary() {
+        return nativeAllocations + " native buffers (" + (nativeBytes >> 20) + " MiB) allocated; " + nativeFallbackCells
+                + " cell(s) too long for the kernel encoded on the CPU";
     }
 
     /** Reads the rows spanning kept cells [from, to): one contiguous range, filtered cells skipped later. */
