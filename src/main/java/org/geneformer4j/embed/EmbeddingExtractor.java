@@ -27,6 +27,7 @@ import org.geneformer4j.model.Tensors;
 import org.geneformer4j.model.TokenBatch;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
+import org.geneformer4j.util.Workers;
 import org.geneformer4j.vocab.GeneVocabulary;
 
 /**
@@ -160,11 +161,11 @@ public final class EmbeddingExtractor {
     private void embedWindow(List<List<Cell>> batches, Map<Cell, Integer> slot, float[][] embs, GeneAccumulator genes,
             Progress progress) {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        List<Thread> threads = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Workers pool = new Workers();
+        List<Runnable> work = new ArrayList<>();
         for (BertModel worker : workers) {
-            Runnable work = () -> {
-                for (int b; failure.get() == null && (b = next.getAndIncrement()) < batches.size(); ) {
+            work.add(() -> {
+                for (int b; !pool.failed() && (b = next.getAndIncrement()) < batches.size(); ) {
                     List<Cell> batch = batches.get(b);
                     float[][] out = embedBatch(worker, batch, genes);
                     for (int r = 0; r < batch.size(); r++) {
@@ -175,32 +176,9 @@ public final class EmbeddingExtractor {
                         afterBatch.accept((int) progress.done());
                     }
                 }
-            };
-            if (workers.size() == 1) {
-                work.run();
-                return;
-            }
-            Thread t = new Thread(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "embed-" + worker.device());
-            t.start();
-            threads.add(t);
+            });
         }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new UserException("interrupted");
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        pool.run(work, "embed");
     }
 
     private static List<Cell> take(BlockingQueue<List<Cell>> q) {

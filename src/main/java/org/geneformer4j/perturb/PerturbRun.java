@@ -12,6 +12,7 @@ import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
+import org.geneformer4j.util.Workers;
 import org.geneformer4j.vocab.GeneVocabulary;
 
 /**
@@ -80,11 +81,12 @@ public final class PerturbRun {
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicLong perturbations = new java.util.concurrent.atomic.AtomicLong();
-        List<java.util.concurrent.Callable<Void>> workers = new ArrayList<>();
+        List<Runnable> workers = new ArrayList<>();
+        Workers pool = new Workers();
         for (BertModel model : models) {
             workers.add(() -> {
                 Perturber perturber = new Perturber(model, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
-                for (int k = next.getAndIncrement(); k < pending.size(); k = next.getAndIncrement()) {
+                for (int k = next.getAndIncrement(); !pool.failed() && k < pending.size(); k = next.getAndIncrement()) {
                     int first = pending.get(k)[0];
                     int end = pending.get(k)[1];
                     ShardTable table = new ShardTable(vocab);
@@ -94,38 +96,11 @@ public final class PerturbRun {
                     }
                     table.write(outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format)), format);
                 }
-                return null;
             });
         }
-        runAll(workers);
+        pool.run(workers, "perturb");
         progress.finish();
         return new Summary(cells.size(), pending.size(), skipped, perturbations.get(), (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** Runs the workers (the last on this thread) and rethrows the first failure as it was thrown. */
-    private static void runAll(List<java.util.concurrent.Callable<Void>> workers) {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, workers.size() - 1));
-        try {
-            List<java.util.concurrent.Future<Void>> futures = new ArrayList<>();
-            for (int i = 0; i < workers.size() - 1; i++) {
-                futures.add(pool.submit(workers.get(i)));
-            }
-            workers.get(workers.size() - 1).call();
-            for (java.util.concurrent.Future<Void> f : futures) {
-                f.get();
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     static String shardName(int first, int end, ShardTable.Format format) {

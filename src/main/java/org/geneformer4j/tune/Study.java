@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
 import org.geneformer4j.classify.ClassifierRun;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.UserException;
+import org.geneformer4j.util.Workers;
 
 /**
  * A hyperparameter study in a directory: {@code study.json} (what is searched), {@code trial-NNN/} per trial (its
@@ -94,39 +94,23 @@ public final class Study {
 
     /** Runs the trials not yet finished, one worker per device; returns every finished trial by number. */
     public List<Trial> run(List<Device> devices, Objective objective, Consumer<String> info) {
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
+        Workers pool = new Workers();
+        List<Runnable> work = new ArrayList<>();
         for (Device d : devices) {
-            Thread t = new Thread(() -> {
-                try {
-                    for (Next n = next(); n != null && failure.get() == null; n = next()) {
-                        ClassifierRun.Outcome o = objective.run(n.params, n.dir, d);
-                        if (!o.finished()) {
-                            return;
-                        }
-                        Trial done = new Trial(n.number, n.params, o.valid(), o.test());
-                        record(done);
-                        info.accept(String.format(Locale.ROOT, "trial %d: validation %s %.4f  %s", n.number, metric,
-                                done.objective(metric), n.params));
+            work.add(() -> {
+                for (Next n = pool.failed() ? null : next(); n != null; n = pool.failed() ? null : next()) {
+                    ClassifierRun.Outcome o = objective.run(n.params, n.dir, d);
+                    if (!o.finished()) {
+                        return;
                     }
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
+                    Trial done = new Trial(n.number, n.params, o.valid(), o.test());
+                    record(done);
+                    info.accept(String.format(Locale.ROOT, "trial %d: validation %s %.4f  %s", n.number, metric,
+                            done.objective(metric), n.params));
                 }
-            }, "trial-worker-" + workers.size());
-            workers.add(t);
-            t.start();
+            });
         }
-        for (Thread t : workers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new UserException("interrupted");
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        pool.run(work, "trial");
         List<Trial> all = new ArrayList<>(finished);
         all.sort(Comparator.comparingInt(Trial::number));
         return all;
