@@ -253,10 +253,7 @@ public final class BertModel implements AutoCloseable {
         }
         Tensor positions = torch.arange(new org.bytedeco.pytorch.Scalar(len),
                 new org.bytedeco.pytorch.TensorOptions(ScalarType.Long).device(new org.bytedeco.pytorch.DeviceOptional(device)));
-        Tensor x = torch.embedding(p("bert.embeddings.word_embeddings.weight"), inputIds)
-                .add(torch.embedding(p("bert.embeddings.position_embeddings.weight"), positions).unsqueeze(0))
-                .add(p("bert.embeddings.token_type_embeddings.weight").select(0, 0));
-        x = dropout(layerNorm(x, "bert.embeddings.LayerNorm"), config.hiddenDropout());
+        Tensor x = embeddings(inputIds, positions.unsqueeze(0));
         // Boolean mask, true where a key may be attended: [batch, 1, 1, len].
         // Without padding no mask is needed, and SDPA can then take its fused (flash) kernel instead of the
         // masked path that materialises every [len, len] score matrix: the long, truncated cells of a
@@ -268,8 +265,9 @@ public final class BertModel implements AutoCloseable {
         if (allHiddenStates) {
             hidden.add(x);
         }
+        Attention attention = padded(keep, attentions ? attn : null);
         for (int i = 0; i < layers; i++) {
-            x = layer(i, x, keep, attentions ? attn : null);
+            x = layer(i, x, attention);
             if (allHiddenStates) {
                 hidden.add(x);
             }
@@ -280,44 +278,104 @@ public final class BertModel implements AutoCloseable {
         return new BertOutput(hidden, attn, layers == config.numLayers() ? headOutput(x) : null);
     }
 
-    private Tensor layer(int i, Tensor x, Tensor keep, List<Tensor> attnOut) {
-        String p = "bert.encoder.layer." + i + ".";
-        long b = x.size(0);
-        long len = x.size(1);
-        long heads = config.numHeads();
-        long hd = config.headDim();
-        Tensor q = linear(x, p + "attention.self.query").view(b, len, heads, hd).transpose(1, 2);
-        Tensor k = linear(x, p + "attention.self.key").view(b, len, heads, hd).transpose(1, 2);
-        Tensor v = linear(x, p + "attention.self.value").view(b, len, heads, hd).transpose(1, 2);
-        Tensor ctx;
-        if (attnOut == null) {
-            ctx = torch.scaled_dot_product_attention(q, k, v, keep == null ? new TensorOptional() : new TensorOptional(keep),
-                    training ? config.attentionDropout() : 0.0, false, new DoubleOptional(), false);
-        } else {
-            // Explicit path when the weights themselves are wanted (as transformers' eager attention).
-            Tensor scores = torch.matmul(q, k.transpose(-1, -2)).div(new org.bytedeco.pytorch.Scalar(Math.sqrt(hd)));
-            if (keep != null) {
-                scores = scores.masked_fill(keep.logical_not(), new org.bytedeco.pytorch.Scalar(Float.NEGATIVE_INFINITY));
+    /** Attention's context for q, k, v of a layer's input, in the input's shape [.., hidden]. */
+    private interface Attention {
+        Tensor context(Tensor q, Tensor k, Tensor v);
+    }
+
+    /** Padded batches [batch, len, hidden]: SDPA with the key mask, or the explicit path when weights are wanted. */
+    private Attention padded(Tensor keep, List<Tensor> attnOut) {
+        return (q0, k0, v0) -> {
+            long b = q0.size(0);
+            long len = q0.size(1);
+            long heads = config.numHeads();
+            long hd = config.headDim();
+            Tensor q = q0.view(b, len, heads, hd).transpose(1, 2);
+            Tensor k = k0.view(b, len, heads, hd).transpose(1, 2);
+            Tensor v = v0.view(b, len, heads, hd).transpose(1, 2);
+            Tensor ctx;
+            if (attnOut == null) {
+                ctx = torch.scaled_dot_product_attention(q, k, v, keep == null ? new TensorOptional() : new TensorOptional(keep),
+                        training ? config.attentionDropout() : 0.0, false, new DoubleOptional(), false);
+            } else {
+                // Explicit path when the weights themselves are wanted (as transformers' eager attention).
+                Tensor scores = torch.matmul(q, k.transpose(-1, -2)).div(new org.bytedeco.pytorch.Scalar(Math.sqrt(hd)));
+                if (keep != null) {
+                    scores = scores.masked_fill(keep.logical_not(), new org.bytedeco.pytorch.Scalar(Float.NEGATIVE_INFINITY));
+                }
+                Tensor probs = torch.softmax(scores, -1);
+                attnOut.add(probs);
+                ctx = torch.matmul(dropout(probs, config.attentionDropout()), v);
             }
-            Tensor probs = torch.softmax(scores, -1);
-            attnOut.add(probs);
-            ctx = torch.matmul(dropout(probs, config.attentionDropout()), v);
-        }
-        ctx = ctx.transpose(1, 2).reshape(b, len, config.hiddenSize());
+            return ctx.transpose(1, 2).reshape(b, len, config.hiddenSize());
+        };
+    }
+
+    /** Packed batches [tokens, hidden]: attention within each cell ({@link PackedAttention}). */
+    private Attention packed(PackedLayout layout, Tensor cumulative) {
+        return (q, k, v) -> {
+            long t = q.size(0);
+            long heads = config.numHeads();
+            long hd = config.headDim();
+            return PackedAttention.attend(q.view(t, heads, hd), k.view(t, heads, hd), v.view(t, heads, hd), layout,
+                    cumulative, training ? config.attentionDropout() : 0.0).reshape(t, config.hiddenSize());
+        };
+    }
+
+    /** One encoder layer; every operation but attention is per token, so padded and packed inputs share it. */
+    private Tensor layer(int i, Tensor x, Attention attention) {
+        String p = "bert.encoder.layer." + i + ".";
+        Tensor ctx = attention.context(linear(x, p + "attention.self.query"), linear(x, p + "attention.self.key"),
+                linear(x, p + "attention.self.value"));
         Tensor a = layerNorm(dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout()).add(x),
                 p + "attention.output.LayerNorm");
         Tensor f = activation(linear(a, p + "intermediate.dense"));
         return layerNorm(dropout(linear(f, p + "output.dense"), config.hiddenDropout()).add(a), p + "output.LayerNorm");
     }
 
+    /** Word + position + token-type-0 embeddings, LayerNorm, dropout; {@code positions} broadcast against the ids. */
+    private Tensor embeddings(Tensor inputIds, Tensor positions) {
+        Tensor x = torch.embedding(p("bert.embeddings.word_embeddings.weight"), inputIds)
+                .add(torch.embedding(p("bert.embeddings.position_embeddings.weight"), positions))
+                .add(p("bert.embeddings.token_type_embeddings.weight").select(0, 0));
+        return dropout(layerNorm(x, "bert.embeddings.LayerNorm"), config.hiddenDropout());
+    }
+
+    /**
+     * Runs the model on cells packed end to end without padding ({@link PackedLayout}): {@code inputIds} and
+     * {@code positions} are [tokens] int64 on this model's device, {@code cumulative} the layout's cumulative
+     * lengths there ({@link PackedLayout#cumulative}). Hidden states are [tokens, hidden]; the head runs only after
+     * all layers, on the first token of each cell for sequence classification ([cells, labels]) and on every token
+     * otherwise. Equal to {@link #forward} on the same cells padded, token for token.
+     */
+    public BertOutput forwardPacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative, int layers) {
+        if (layout.maxLength() > config.maxPositions()) {
+            throw new UserException("input of " + layout.maxLength() + " tokens exceeds the model's " + config.maxPositions()
+                    + " positions");
+        }
+        Tensor x = embeddings(inputIds, positions);
+        Attention attention = packed(layout, cumulative);
+        for (int i = 0; i < layers; i++) {
+            x = layer(i, x, attention);
+        }
+        Tensor head = null;
+        if (layers == config.numLayers()) {
+            head = this.head == Head.SEQUENCE_CLASSIFICATION ? sequenceLogits(x.index_select(0, layout.starts(device)))
+                    : this.head == Head.NONE ? null : headOutput(x);
+        }
+        return new BertOutput(List.of(x), List.of(), head);
+    }
+
+    private Tensor sequenceLogits(Tensor first) {
+        Tensor pooled = linear(first, "bert.pooler.dense").tanh();
+        return linear(dropout(pooled, classifierDropout()), "classifier");
+    }
+
     private Tensor headOutput(Tensor x) {
         return switch (head) {
             case NONE -> null;
             case MLM -> mlmLogits(x);
-            case SEQUENCE_CLASSIFICATION -> {
-                Tensor pooled = linear(x.select(1, 0), "bert.pooler.dense").tanh();
-                yield linear(dropout(pooled, classifierDropout()), "classifier");
-            }
+            case SEQUENCE_CLASSIFICATION -> sequenceLogits(x.select(1, 0));
             case TOKEN_CLASSIFICATION -> linear(dropout(x, classifierDropout()), "classifier");
         };
     }
