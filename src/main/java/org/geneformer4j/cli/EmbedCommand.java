@@ -83,6 +83,11 @@ final class EmbedCommand implements Callable<Integer> {
             + " activations that stay in cache beat big batches; 131072 on a GPU).")
     Long maxTokens;
 
+    @Option(names = "--packed", description = "Concatenate each batch's cells without padding (variable-length attention"
+            + " kernels on GPUs, cell by cell on the CPU): the same embeddings without the padded tokens' work;"
+            + " --max-tokens then counts real tokens.")
+    boolean packed;
+
     @Option(names = "--log-memory", hidden = true, description = "Log resident memory every 1,000 cells (for the memory check).")
     boolean logMemory;
 
@@ -143,7 +148,7 @@ final class EmbedCommand implements Callable<Integer> {
         }
         EmbedSettings settings = new EmbedSettings(mode, embLayer, maxNcells, seed, parseFilters(filters), embLabels,
                 stat,
-                sortByLength, batchSize, tokenCap, attentionCells);
+                sortByLength, batchSize, tokenCap, attentionCells, packed);
 
         Path dataset = input;
         Path scratch = null;
@@ -180,8 +185,15 @@ final class EmbedCommand implements Callable<Integer> {
             }
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
+            if (r.halvings() > 0) {
+                Main.info("embed: " + r.halvings() + " batch(es) split in two after running out of device memory;"
+                        + " a smaller --max-tokens avoids the retries");
+            }
             if (Main.verbose) {
                 Main.info("embed: " + r.inputAllocations() + " pooled input buffers allocated");
+                if (packed) {
+                    Main.info("embed: packed attention " + org.geneformer4j.model.PackedAttention.describe());
+                }
             }
             if (!plots.isEmpty()) {
                 plot(fmt);

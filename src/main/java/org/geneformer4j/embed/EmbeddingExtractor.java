@@ -22,6 +22,8 @@ import org.geneformer4j.dataset.TokenColumns;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.BertOutput;
 import org.geneformer4j.model.HostTensor;
+import org.geneformer4j.model.MemoryBackoff;
+import org.geneformer4j.model.PackedLayout;
 import org.geneformer4j.model.SafeTensors;
 import org.geneformer4j.model.Tensors;
 import org.geneformer4j.model.TokenBatch;
@@ -46,6 +48,8 @@ public final class EmbeddingExtractor {
     private final boolean specialTokens;
     private final EmbedSettings s;
     private java.util.function.IntConsumer afterBatch = n -> { };
+    private final java.util.concurrent.atomic.AtomicInteger halvings = new java.util.concurrent.atomic.AtomicInteger();
+    private long simulatedMemoryTokens = Long.MAX_VALUE;
 
     public EmbeddingExtractor(BertModel model, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
         this(List.of(model), vocab, specialTokens, settings);
@@ -69,8 +73,19 @@ public final class EmbeddingExtractor {
         }
     }
 
-    /** @param inputAllocations native input buffers the run allocated (pooled: constant in batches once warm) */
-    public record Result(int cells, double seconds, long inputAllocations) {}
+    /**
+     * @param inputAllocations native input buffers the run allocated (pooled: constant in batches once warm)
+     * @param halvings batches split in two because the device ran out of memory
+     */
+    public record Result(int cells, double seconds, long inputAllocations, int halvings) {}
+
+    /**
+     * Fault injection for tests: batches of more than {@code tokens} tokens (padded, or real when packed) fail as a
+     * device out of memory would, so the back-off can be exercised without a GPU.
+     */
+    public void simulateMemoryLimit(long tokens) {
+        this.simulatedMemoryTokens = tokens;
+    }
 
     /** Called after every batch with the number of cells embedded so far (for memory logging). */
     public void afterBatch(java.util.function.IntConsumer listener) {
@@ -141,14 +156,16 @@ public final class EmbeddingExtractor {
         }
         sink.commit();
         progress.finish();
-        return new Result(n, progress.seconds(), allocations);
+        return new Result(n, progress.seconds(), allocations, halvings.get());
     }
 
     /** The window's cells in length-bucketed batches (the window is in row order, so ties stay in row order). */
     private List<List<Cell>> plan(List<Cell> window) {
         int[] lengths = window.stream().mapToInt(Cell::length).toArray();
         List<List<Cell>> out = new ArrayList<>();
-        for (int[] idx : TokenBatch.plan(lengths, s.batchSize(), s.maxTokens())) {
+        List<int[]> plan = s.packed() ? PackedLayout.plan(lengths, s.batchSize(), s.maxTokens())
+                : TokenBatch.plan(lengths, s.batchSize(), s.maxTokens());
+        for (int[] idx : plan) {
             List<Cell> b = new ArrayList<>(idx.length);
             for (int i : idx) {
                 b.add(window.get(i));
@@ -167,9 +184,9 @@ public final class EmbeddingExtractor {
             work.add(() -> {
                 for (int b; !pool.failed() && (b = next.getAndIncrement()) < batches.size(); ) {
                     List<Cell> batch = batches.get(b);
-                    float[][] out = embedBatch(worker, batch, genes);
+                    List<float[]> out = MemoryBackoff.run(batch, part -> embedBatch(worker, part, genes), n -> halvings.incrementAndGet());
                     for (int r = 0; r < batch.size(); r++) {
-                        embs[slot.get(batch.get(r))] = out == null ? null : out[r];
+                        embs[slot.get(batch.get(r))] = out.get(r);
                     }
                     synchronized (progress) {
                         progress.advance(batch.size());
@@ -285,11 +302,15 @@ public final class EmbeddingExtractor {
         return sel;
     }
 
-    /** Runs one batch; returns per-cell embeddings (cell modes) or feeds the gene accumulator (gene mode). */
-    private float[][] embedBatch(BertModel model, List<Cell> batch, GeneAccumulator genes) {
+    /** Runs one batch; returns per-cell embeddings (cell modes), or nulls after feeding the gene accumulator (gene mode). */
+    private List<float[]> embedBatch(BertModel model, List<Cell> batch, GeneAccumulator genes) {
+        if (s.packed()) {
+            return embedPacked(model, batch, genes);
+        }
         TokenBatch padded = TokenBatch.of(batch.stream().map(Cell::tokens).toList(), vocab.pad());
         int rows = padded.rows();
         int len = padded.length();
+        checkSimulatedMemory((long) rows * len);
         int layers = model.config().numLayers() + s.embLayer();
         InputStaging staging = staging(model);
         InputStaging.Staged in = null;
@@ -298,8 +319,12 @@ public final class EmbeddingExtractor {
             BertOutput out = model.forward(in.ids(), in.mask(), false, false, layers);
             Tensor h = out.lastHiddenState();
             if (genes != null) {
-                genes.add(batch, Tensors.floatArray(h), len);
-                return null;
+                long[] starts = new long[rows];
+                for (int r = 0; r < rows; r++) {
+                    starts[r] = (long) r * len;
+                }
+                genes.add(batch, Tensors.floatArray(h), starts);
+                return java.util.Collections.nCopies(rows, null);
             }
             Tensor emb;
             if (s.mode() == EmbMode.CLS) {
@@ -312,17 +337,61 @@ public final class EmbeddingExtractor {
                 Tensor lengths = Tensors.longs(lens, rows).to(model.device(), ScalarType.Long);
                 emb = Pooling.mean(h, lengths, specialTokens, specialTokens);
             }
-            float[] flat = Tensors.floatArray(emb);
-            int hd = model.config().hiddenSize();
-            float[][] res = new float[rows][];
-            for (int r = 0; r < rows; r++) {
-                res[r] = Arrays.copyOfRange(flat, r * hd, (r + 1) * hd);
-            }
-            return res;
+            return rowsOf(emb, rows, model.config().hiddenSize());
         } finally {
             if (in != null) {
                 staging.release(in); // the results were copied out: the buffers are free again
             }
+        }
+    }
+
+    /** As {@link #embedBatch} for cells packed without padding: the same numbers, without the padded tokens' work. */
+    private List<float[]> embedPacked(BertModel model, List<Cell> batch, GeneAccumulator genes) {
+        int[] lengths = batch.stream().mapToInt(Cell::length).toArray();
+        PackedLayout layout = PackedLayout.of(lengths);
+        int tokens = (int) layout.tokens();
+        checkSimulatedMemory(tokens);
+        long[] ids = new long[tokens];
+        int at = 0;
+        for (Cell c : batch) {
+            for (int t : c.tokens()) {
+                ids[at++] = t;
+            }
+        }
+        int layers = model.config().numLayers() + s.embLayer();
+        InputStaging staging = staging(model);
+        InputStaging.Staged in = null;
+        try (PointerScope scope = new PointerScope()) {
+            in = staging.stage(ids, layout.positions(), 1, tokens);
+            BertOutput out = model.forwardPacked(in.ids().view(tokens), in.mask().view(tokens), layout,
+                    layout.cumulative(model.device()), layers);
+            Tensor h = out.lastHiddenState();
+            if (genes != null) {
+                genes.add(batch, Tensors.floatArray(h), java.util.Arrays.copyOf(layout.offsets(), batch.size()));
+                return java.util.Collections.nCopies(batch.size(), null);
+            }
+            Tensor emb = s.mode() == EmbMode.CLS ? Pooling.cls(h, layout) : Pooling.mean(h, layout, specialTokens, specialTokens);
+            return rowsOf(emb, batch.size(), model.config().hiddenSize());
+        } finally {
+            if (in != null) {
+                staging.release(in);
+            }
+        }
+    }
+
+    private static List<float[]> rowsOf(Tensor emb, int rows, int hidden) {
+        float[] flat = Tensors.floatArray(emb);
+        List<float[]> res = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+            res.add(Arrays.copyOfRange(flat, r * hidden, (r + 1) * hidden));
+        }
+        return res;
+    }
+
+    private void checkSimulatedMemory(long tokens) {
+        if (tokens > simulatedMemoryTokens) {
+            throw new RuntimeException("CUDA out of memory (simulated: " + tokens + " tokens over the test's limit of "
+                    + simulatedMemoryTokens + ")");
         }
     }
 
@@ -369,12 +438,13 @@ public final class EmbeddingExtractor {
             this.hidden = hidden;
         }
 
-        synchronized void add(List<Cell> batch, float[] h, int len) {
+        /** @param starts the position of each cell's first token in {@code h} (padded rows, or packed offsets) */
+        synchronized void add(List<Cell> batch, float[] h, long[] starts) {
             for (int r = 0; r < batch.size(); r++) {
                 int[] t = batch.get(r).tokens();
                 for (int j = 0; j < t.length; j++) {
                     double[] sum = sums.computeIfAbsent(t[j], k -> new double[hidden]);
-                    int base = (r * len + j) * hidden;
+                    int base = (int) ((starts[r] + j) * hidden);
                     for (int d = 0; d < hidden; d++) {
                         sum[d] += h[base + d];
                     }

@@ -36,4 +36,34 @@ public final class Pooling {
                 .sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
         return summed.div(count);
     }
+
+    /** [cells, hidden]: the first token of each cell of a packed batch ([tokens, hidden]). */
+    public static Tensor cls(Tensor hidden, org.geneformer4j.model.PackedLayout layout) {
+        return hidden.index_select(0, layout.starts(hidden.device()));
+    }
+
+    /** {@link #mean} for a packed batch ([tokens, hidden]): each cell's mean over its positions, skipping as there. */
+    public static Tensor mean(Tensor hidden, org.geneformer4j.model.PackedLayout layout, boolean skipFirst, boolean skipLast) {
+        int n = (int) layout.tokens();
+        long[] cell = new long[n];
+        float[] keep = new float[n];
+        float[] count = new float[layout.cells()];
+        for (int c = 0; c < layout.cells(); c++) {
+            long from = layout.offsets()[c] + (skipFirst ? 1 : 0);
+            long to = layout.offsets()[c + 1] - (skipLast ? 1 : 0);
+            for (long j = layout.offsets()[c]; j < layout.offsets()[c + 1]; j++) {
+                cell[(int) j] = c;
+                keep[(int) j] = j >= from && j < to ? 1f : 0f;
+            }
+            count[c] = Math.max(0, to - from);
+        }
+        var dev = hidden.device();
+        Tensor index = org.geneformer4j.model.Tensors.longs(cell, n).to(dev, ScalarType.Long);
+        Tensor weights = org.geneformer4j.model.Tensors.floats(keep, n, 1).to(dev, ScalarType.Float);
+        Tensor counts = org.geneformer4j.model.Tensors.floats(count, layout.cells(), 1).to(dev, ScalarType.Float);
+        Tensor summed = torch.zeros(new long[] {layout.cells(), hidden.size(1)}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)
+                .device(new org.bytedeco.pytorch.DeviceOptional(dev)));
+        summed.index_add_(0, index, hidden.to(ScalarType.Float).mul(weights));
+        return summed.div(counts);
+    }
 }

@@ -100,6 +100,36 @@ class EmbedCliTest {
     }
 
     @Test
+    void packedBatchesGiveTheGoldenEmbeddingsAndTheSameGeneEmbeddings() throws IOException {
+        Path ds = goldenDataset("v2");
+        Path model = TestData.resource("fixtures/model/tiny_v2");
+        for (String[] c : new String[][] {{"cell", "-1", "cell_emb.layer-1"}, {"cls", "0", "cls_emb.layer0"}}) {
+            Path out = tmp.resolve("packed." + c[0] + ".csv");
+            // a token cap under the longest cell's 4,096 + another: the 4,096-token cell is a batch of its own
+            Cli r = Cli.run("embed", "-m", model.toString(), "-i", ds.toString(), "-o", out.toString(), "--emb-mode", c[0],
+                    "--emb-layer", c[1], "--packed", "--max-tokens", "4200", "--verbose");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.err().contains("packed attention PER_CELL"), r.err());
+            compareRows(Files.readAllLines(out), expected("tiny_v2", c[2]), ds);
+        }
+        Path padded = tmp.resolve("genes.padded.csv");
+        Path packed = tmp.resolve("genes.packed.csv");
+        assertEquals(0, Cli.run("embed", "-m", model.toString(), "-i", ds.toString(), "-o", padded.toString(), "--emb-mode", "gene").exit());
+        assertEquals(0, Cli.run("embed", "-m", model.toString(), "-i", ds.toString(), "-o", packed.toString(), "--emb-mode", "gene",
+                "--packed").exit());
+        List<String> a = Files.readAllLines(padded);
+        List<String> b = Files.readAllLines(packed);
+        assertEquals(a.size(), b.size());
+        for (int i = 1; i < a.size(); i++) {
+            String[] x = a.get(i).split(","), y = b.get(i).split(",");
+            assertEquals(x[0], y[0]);
+            for (int d = 1; d <= H; d++) {
+                assertEquals(Float.parseFloat(x[d]), Float.parseFloat(y[d]), 1e-5, x[0] + " dim " + d);
+            }
+        }
+    }
+
+    @Test
     void v1CellEmbeddingsAsNpy() throws IOException {
         Path ds = goldenDataset("v1");
         Path out = tmp.resolve("v1.npy");
