@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 import torch
-from datasets import load_from_disk
+from hfdata import load_from_disk
 from transformers import BertForMaskedLM
 
 p = argparse.ArgumentParser()

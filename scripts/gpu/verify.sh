@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# The GPU verification in one call: every GPU path of geneformer4j checked against the CPU and timed against
+# PyTorch on the same GPU, ending in one table (docs/gpu.md says how the program gets there).
+#
+#   ON THE GPU MACHINE, after the pieces of scripts/gpu/stage.sh arrived (scripts/gpu/receive.sh):
+#       bash scripts/gpu/verify.sh                 # writes $OUT/verify.log, $OUT/table.md; prints the table last
+#   HERE, on the CPU, the same steps and the same table with CPU figures (smaller models and cell counts):
+#       PYTHON=/path/to/venv/bin/python scripts/gpu/verify.sh --rehearse
+#
+# Every step runs under its own time limit and reports into the table whatever happens, so that one failure
+# costs one row, not the call. ONLY="embed perturb" runs some steps (kernel, tokenize, embed, perturb, train).
+# Exit status: 0 when every check passed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+REH=0
+[ "${1:-}" = --rehearse ] && REH=1
+OUTDIR=${OUT:-/tmp/gf-verify-out}
+mkdir -p "$OUTDIR"
+LOG=$OUTDIR/verify.log
+TABLE=$OUTDIR/table.md
+W=/tmp/gf-verify
+rm -rf "$W" && mkdir -p "$W"
+: > "$LOG"
+echo "| step | check | result | figures |" > "$TABLE"
+echo "|---|---|---|---|" >> "$TABLE"
+FAILS=0
+row() {  # step, check, PASS|FAIL|INFO|SKIP, figures
+    echo "| $1 | $2 | $3 | $4 |" >> "$TABLE"
+    [ "$3" = FAIL ] && FAILS=$((FAILS + 1))
+    echo "[row] $1 | $2 | $3 | $4" >> "$LOG"
+}
+# a random model of a published shape (no real weights can be had here; speed and agreement need only the shape)
+init_model() {  # dir version layers hidden heads intermediate
+    [ -f "$1/model.safetensors" ] || "$G" models init "$1" --model-version "$2" --layers "${LAYERS_OVERRIDE:-$3}" \
+        --hidden "$4" --heads "$5" --intermediate "$6" --dropout 0.1 >> "$LOG" 2>&1
+}
+want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+say() { echo "[$(date +%T)] $*" | tee -a "$LOG" >&2; }
+# runs a command under a time limit (LIMIT, default 300 s), its output appended to TO (default the log); sets
+# T (seconds) and RC (exit status). No subshell, so that both survive.
+timed() {
+    local s e
+    s=$(date +%s.%N)
+    timeout "${LIMIT:-300}" "$@" >> "${TO:-$LOG}" 2>&1
+    RC=$?
+    e=$(date +%s.%N)
+    T=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
+}
+# "wrote ...: N cells in S s (R cells/s)" -> R
+rate_of() { sed -n 's/.* cells in [0-9.]* s (\([0-9.]*\) cells\/s).*/\1/p' "$1" | tail -1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# The program and its inputs
+if [ "$REH" = 1 ]; then
+    DEV=cpu
+    PY=${PYTHON:-python3}
+    G=$root/scripts/geneformer
+    ./mvnw -q -B -ntp package -DskipTests >> "$LOG" 2>&1 || { echo "build failed" >&2; exit 1; }
+    DATA=$(ls ../shared/data/*/*.h5ad)
+    EMB_INPUTS=../shared/data/pbmc3k_dino_small/pbmc3k_dino_small.h5ad
+    LAYERS_OVERRIDE=2      # the three shapes' widths with 2 layers: CPU minutes, not hours
+    TOK_REPEAT=10          # pbmc68k (700 cells) listed 10 times
+    PARITY_CELLS=16
+    ISP_SLICE=90:93; ISP_ONE_SLICE=90:91
+    TRAIN_CELLS=64
+    DEVICE_TOKENIZE=(--device cpu --encoder native)   # the kernel's C++ twin stands in for the kernel
+else
+    DEV=cuda
+    PY=python3
+    G=/tmp/gf/gf/app/bin/geneformer
+    export JAVA_HOME=/tmp/gf/gf/jre GENEFORMER_HOME=/tmp/gf/gf/app GENEFORMER_CLASSPATH=/tmp/gf/gf/torch
+    say "assembling the staged program"
+    if [ ! -x "$G" ]; then
+        m=/tmp/gf-parts/manifest
+        [ -f "$m" ] || { echo "error: no /tmp/gf-parts/manifest: run scripts/gpu/receive.sh for every piece first" >&2; exit 1; }
+        n=$(awk '/^parts/ {print $2}' "$m"); have=$(ls /tmp/gf-parts/part-* 2>/dev/null | wc -l)
+        [ "$have" = "$n" ] || { echo "error: $have of $n pieces in /tmp/gf-parts" >&2; exit 1; }
+        cat /tmp/gf-parts/part-* > /tmp/gf-bundle.tar.xz
+        [ "$(sha256sum /tmp/gf-bundle.tar.xz | cut -d' ' -f1)" = "$(awk '/^sha256/ {print $2}' "$m")" ] \
+            || { echo "error: the reassembled bundle does not match the manifest's sha256" >&2; exit 1; }
+        mkdir -p /tmp/gf && tar -C /tmp/gf -xJf /tmp/gf-bundle.tar.xz && rm -f /tmp/gf-bundle.tar.xz
+    fi
+    # a newer build of the application itself, carried by this call (stage.sh --app), over the staged one
+    if [ -f .device/app.tar.xz ]; then
+        rm -f /tmp/gf/gf/app/lib/geneformer4j-*.jar && tar -C /tmp/gf -xJf .device/app.tar.xz
+        cat .device/app.manifest >> "$LOG" 2>/dev/null
+    fi
+    cat /tmp/gf-parts/manifest >> "$LOG"
+    # the CUDA runtime libraries LibTorch links (cudart, cuBLAS, cuDNN, NCCL, cuFFT, ...) from PyTorch's wheels
+    SP=$($PY -c 'import site; print(site.getsitepackages()[0])')
+    export LD_LIBRARY_PATH=$(find "$SP/nvidia" -maxdepth 3 -type d -name lib | tr '\n' ':')${LD_LIBRARY_PATH:-}
+    TL=/tmp/gf/gf/torch/org/bytedeco/pytorch/linux-x86_64-gpu
+    missing=$(LD_LIBRARY_PATH=$TL:$LD_LIBRARY_PATH ldd -r "$TL/libtorch_cuda.so" 2>&1 | grep -E 'not found|undefined symbol' | head -20)
+    echo "ldd -r libtorch_cuda.so: ${missing:-all resolved}" >> "$LOG"
+    [ -z "$missing" ] || row setup "LibTorch CUDA links against the machine's CUDA libraries" FAIL "$(echo "$missing" | head -3 | tr '\n' ' ')"
+    # one small run with JavaCPP's loader talking: if LibTorch cannot reach the GPU, the log says which library failed
+    GENEFORMER_JAVA_OPTS="-Dorg.bytedeco.javacpp.logger.debug=true" timeout 120 "$G" embed -m src/test/resources/fixtures/model/tiny_v2 \
+        -i examples/pbmc68k_reduced_counts.h5ad -o "$W/loader.csv" --device cuda > "$OUTDIR/loader.log" 2>&1
+    if [ -s "$W/loader.csv" ]; then
+        row setup "LibTorch CUDA loads from the staged folder with the machine's CUDA libraries" PASS "embed --device cuda ran (tiny model)"
+    else
+        row setup "LibTorch CUDA loads from the staged folder with the machine's CUDA libraries" FAIL "$(grep -m1 '^error' "$OUTDIR/loader.log")"
+    fi
+    DATA=$(ls /tmp/gf/gf/data/*.h5ad)
+    EMB_INPUTS=/tmp/gf/gf/data/cellbench_dropseq_3cl.h5ad,/tmp/gf/gf/data/pbmc3k_hvg2000_clustifyr.h5ad
+    LAYERS_OVERRIDE=
+    TOK_REPEAT=286         # 200,200 cells
+    PARITY_CELLS=24
+    ISP_SLICE=950:1050; ISP_ONE_SLICE=1000:1002
+    TRAIN_CELLS=1024
+    DEVICE_TOKENIZE=(--device cuda)
+fi
+export PYTHONPATH=$root/scripts/bench:${PYTHONPATH:-}
+export PYTHONUNBUFFERED=1
+
+# ---------------------------------------------------------------------------------------------------------------
+say "machine"
+{ uname -a; nvidia-smi 2>/dev/null; $PY -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'; "$G" --version; } >> "$LOG" 2>&1
+CARD=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+CARD=${CARD:-"CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"}
+if [ "$REH" = 0 ]; then
+    ceil=$(timeout 120 $PY - <<'PY' 2>>"$LOG"
+import torch
+a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16); b = torch.randn_like(a)
+for _ in range(3): a @ b
+s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+s.record(); [a @ b for _ in range(10)]; e.record(); torch.cuda.synchronize()
+tf = 10 * 2 * 8192**3 / (s.elapsed_time(e) / 1e3) / 1e12
+x = torch.empty(2**30, device="cuda", dtype=torch.float32); y = torch.empty_like(x)
+for _ in range(2): y.copy_(x)
+s.record(); [y.copy_(x) for _ in range(5)]; e.record(); torch.cuda.synchronize()
+bw = 5 * 2 * x.numel() * 4 / (s.elapsed_time(e) / 1e3) / 1e12
+print(f"{tf:.0f} {bw:.2f}")
+PY
+)
+    PEAK_BF16=$(echo "$ceil" | awk '{print $1}')
+    row machine "$CARD" INFO "bf16 matmul ${PEAK_BF16:-?} TFLOP/s, device copy $(echo "$ceil" | awk '{print $2}') TB/s (measured now)"
+else
+    PEAK_BF16=
+    row machine "$CARD" INFO "rehearsal: CPU figures"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+if want kernel; then
+say "kernel: ctest and benchmark"
+K=$W/kernel.log
+if [ "$REH" = 0 ] && [ -s /tmp/gf-kernel.log ]; then
+    cp /tmp/gf-kernel.log "$K"     # receive.sh --kernel ran it during the first call
+else
+    timeout 300 env GF_CUDA=$([ "$REH" = 1 ] && echo OFF || echo ON) bash scripts/gpu/kernel_check.sh > "$K" 2>&1
+fi
+cat "$K" >> "$LOG"
+if grep -q '100% tests passed' "$K"; then
+    ok=PASS
+else
+    ok=FAIL
+fi
+kr=$(grep -E 'kernel alone' "$K" | awk '{print $3}' | paste -sd/ -)
+same=$(grep -oE 'CPU twin: [0-9]+/[0-9]+' "$K" | paste -sd' ' -)
+row kernel "ctest: CUDA kernel = C++ twin (edge cases, random blocks)" "$ok" "$(grep -m1 'tests passed' "$K" | xargs) ${same:+; bench blocks identical $same}"
+[ -n "$kr" ] && row kernel "rank encoding, 1M cells of 300/1500/5000 stored genes" INFO "kernel alone $kr cells/s (target >= 1M on an H100)"
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+if want tokenize; then
+say "tokenize: device vs CPU on every dataset"
+n_same=0; n_all=0; bad=""
+for f in $DATA; do
+    b=$(basename "$f" .h5ad)
+    for v in V1 V2; do
+        "$G" tokenize -i "$f" -o "$W/tok.$b.$v.cpu" --model-version "$v" --device cpu > "$W/tok.$b.$v.cpu.log" 2>&1 &
+        "$G" --verbose tokenize -i "$f" -o "$W/tok.$b.$v.dev" --model-version "$v" "${DEVICE_TOKENIZE[@]}" > "$W/tok.$b.$v.log" 2>&1 &
+        [ "$REH" = 1 ] && wait   # two cores here: one pair at a time
+    done
+done
+wait
+for f in $DATA; do
+    b=$(basename "$f" .h5ad)
+    for v in V1 V2; do
+        cat "$W/tok.$b.$v.cpu.log" "$W/tok.$b.$v.log" >> "$LOG"
+        n_all=$((n_all + 1))
+        same_files=1
+        ls "$W/tok.$b.$v.cpu"/data-*.arrow > /dev/null 2>&1 || same_files=0
+        for a in "$W/tok.$b.$v.cpu"/data-*.arrow; do cmp -s "$a" "$W/tok.$b.$v.dev/$(basename "$a")" || same_files=0; done
+        if [ "$REH" = 0 ] && ! grep -q 'fused CUDA kernel' "$W/tok.$b.$v.log"; then same_files=0; bad="$bad $b/$v(no kernel)"; fi
+        [ "$same_files" = 1 ] && n_same=$((n_same + 1)) || bad="$bad $b/$v"
+    done
+done
+row tokenize "--device $DEV output identical (cmp of the Arrow files) to --device cpu, V1 and V2" \
+    "$([ "$n_same" = "$n_all" ] && echo PASS || echo FAIL)" "$n_same/$n_all datasets${bad:+; differ:$bad}"
+one=$(ls $DATA | grep pbmc68k_reduced_counts)
+list=$(printf "$one,%.0s" $(seq 1 "$TOK_REPEAT")); list=${list%,}
+cells=$((700 * TOK_REPEAT))
+LIMIT=300 timed "$G" tokenize -i "$list" -o "$W/tokbig.dev" "${DEVICE_TOKENIZE[@]}"; tdev=$T; rdev=$RC
+LIMIT=300 timed "$G" tokenize -i "$list" -o "$W/tokbig.cpu" --device cpu; tcpu=$T; rcpu=$RC
+row tokenize "end to end (h5ad read + encode + Arrow write), $cells cells, JVM start included" \
+    "$([ $rdev = 0 ] && [ $rcpu = 0 ] && echo INFO || echo FAIL)" \
+    "$DEV $(awk -v n=$cells -v t=$tdev 'BEGIN{printf "%.0f", n/t}') cells/s; Java CPU encoder on $(nproc) cores $(awk -v n=$cells -v t=$tcpu 'BEGIN{printf "%.0f", n/t}') cells/s"
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# embed: three model shapes on real cell lengths, this program (fp32, bf16; padded and packed) against transformers on
+# the same device (sdpa attention, as upstream runs it by default, and eager), same cells. Padded runs of both
+# programs take upstream's forward_batch_size of 100 cells (eager attention at 4,096 tokens holds [batch, heads,
+# 4096, 4096] scores: 16 cells there); packed batches are filled to the token cap (131,072 on a GPU) instead.
+if want embed; then
+say "embed"
+shapes=("V1-10M V1 6 256 4 512 100 cell" "12L-95M V2 12 512 8 1024 16 cls" "V2-104M V2 12 768 12 3072 16 cls")
+packed_flag=$("$G" embed --help 2>/dev/null | grep -q -- '--packed' && echo yes || echo no)
+for s in "${shapes[@]}"; do
+    read -r name ver layers hidden heads inter eager_batch mode <<< "$s"
+    batch=100
+    [ -n "$LAYERS_OVERRIDE" ] && layers=$LAYERS_OVERRIDE
+    M=$W/model.$name
+    init_model "$M" "$ver" "$layers" "$hidden" "$heads" "$inter" || { row embed "$name: models init" FAIL "see log"; continue; }
+    D=$W/cells.$ver.dataset
+    [ -d "$D" ] || "$G" tokenize -i "$EMB_INPUTS" -o "$D" --model-version "$ver" >> "$LOG" 2>&1
+    ncell=$("$G" dataset info "$D" 2>/dev/null | sed -n 's/.*rows[: ]*\([0-9,]*\).*/\1/p' | head -1 | tr -d ,)
+    common=(-m "$M" -i "$D" --emb-mode "$mode" --max-ncells 0 --sort-by-length --overwrite)
+    declare -A rate=()
+    for dt in fp32 bf16; do
+        [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue
+        for pk in padded packed; do
+            [ "$pk" = packed ] && [ "$packed_flag" = no ] && continue
+            extra=(--batch-size "$batch"); [ "$pk" = packed ] && extra=(--packed --batch-size 100000)
+            : > "$W/emb.$name.$dt.$pk.log"
+            TO=$W/emb.$name.$dt.$pk.log LIMIT=400 timed "$G" --verbose embed "${common[@]}" -o "$W/emb.$name.$dt.$pk.npy" \
+                --device "$DEV" --dtype "$dt" "${extra[@]}"
+            cat "$W/emb.$name.$dt.$pk.log" >> "$LOG"
+            rate[$dt.$pk]=$(rate_of "$W/emb.$name.$dt.$pk.log")
+        done
+    done
+    for impl in eager sdpa; do
+        for dt in fp32 bf16; do
+            [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue
+            [ "$impl" = eager ] && { [ "$dt" = bf16 ] || [ "$ver" = V2 ]; } && continue
+            hb=$batch; [ "$impl" = eager ] && hb=$eager_batch
+            out=$(timeout 400 $PY scripts/bench/hf_embed.py "$M" "$D" "$W/hf.$name.$impl.$dt.npy" --device "$DEV" --dtype "$dt" \
+                --attn "$impl" --mode "$mode" --batch-size "$hb" 2>> "$LOG" | tail -1)
+            echo "hf $name $impl $dt: $out" >> "$LOG"
+            rate[hf.$impl.$dt]=$(sed -n 's/.*cells_per_s=\([0-9.]*\).*/\1/p' <<< "$out")
+        done
+    done
+    # the same cells on the CPU: fp32 parity of the device path
+    if [ "$DEV" != cpu ]; then
+        for d in cpu "$DEV"; do
+            "$G" embed -m "$M" -i "$D" --emb-mode "$mode" --max-ncells "$PARITY_CELLS" --seed 7 --batch-size 8 --overwrite \
+                -o "$W/par.$name.$d.npy" --device "$d" >> "$LOG" 2>&1
+        done
+    fi
+    cmp_out=$($PY - "$W" "$name" "$DEV" <<'PY' 2>> "$LOG"
+import os, sys
+import numpy as np
+w, name, dev = sys.argv[1:]
+def load(p):
+    return np.load(p).astype(np.float64) if os.path.exists(p) else None
+def cos(a, b):
+    return (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+out = []
+j32 = load(f"{w}/emb.{name}.fp32.padded.npy")
+hf = load(f"{w}/hf.{name}.sdpa.fp32.npy")
+if j32 is not None and hf is not None and j32.shape == hf.shape:
+    out.append(f"vs transformers fp32 max|d| {np.abs(j32 - hf).max():.1e}")
+    out.append("PASS" if np.abs(j32 - hf).max() <= 1e-4 else "FAIL")
+else:
+    out += ["vs transformers: missing", "FAIL"]
+pc, pd = load(f"{w}/par.{name}.cpu.npy"), load(f"{w}/par.{name}.{dev}.npy")
+if pc is not None and pd is not None:
+    d = np.abs(pc - pd).max()
+    out.append(f"{dev} vs cpu fp32 max|d| {d:.1e}")
+    out[1] = out[1] if d <= 1e-4 else "FAIL"
+for pk in ("padded", "packed"):
+    b = load(f"{w}/emb.{name}.bf16.{pk}.npy")
+    if b is not None and j32 is not None:
+        c = cos(j32, b)
+        out.append(f"bf16 {pk} cosine min {c.min():.5f} median {np.median(c):.5f}")
+        out[1] = out[1] if c.min() >= 0.999 else "FAIL"
+p = load(f"{w}/emb.{name}.fp32.packed.npy")
+if p is not None and j32 is not None:
+    out.append(f"packed vs padded fp32 max|d| {np.abs(p - j32).max():.1e}")
+    out[1] = out[1] if np.abs(p - j32).max() <= 1e-4 else "FAIL"
+print(out[1]); print("; ".join([out[0]] + out[2:]))
+PY
+)
+    verdict=$(echo "$cmp_out" | head -1); detail=$(echo "$cmp_out" | tail -1)
+    row embed "$name ($layers layers, hidden $hidden, $ncell real cells): accuracy" "${verdict:-FAIL}" "${detail:-comparison failed}"
+    best=""; for k in bf16.packed bf16.padded fp32.packed fp32.padded; do [ -n "${rate[$k]:-}" ] && { best=$k; break; }; done
+    up=${rate[hf.sdpa.fp32]:-}
+    figs="geneformer4j fp32 ${rate[fp32.padded]:-?}"
+    [ -n "${rate[fp32.packed]:-}" ] && figs="$figs, fp32 packed ${rate[fp32.packed]}"
+    [ -n "${rate[bf16.padded]:-}" ] && figs="$figs, bf16 ${rate[bf16.padded]}"
+    [ -n "${rate[bf16.packed]:-}" ] && figs="$figs, bf16 packed ${rate[bf16.packed]}"
+    figs="$figs | transformers ${rate[hf.eager.fp32]:+eager fp32 ${rate[hf.eager.fp32]}, }sdpa fp32 ${up:-?}"
+    [ -n "${rate[hf.sdpa.bf16]:-}" ] && figs="$figs, sdpa bf16 ${rate[hf.sdpa.bf16]}"
+    if [ -n "$best" ] && [ -n "${rate[$best]}" ] && [ -n "$up" ]; then
+        figs="$figs | best ($best) vs upstream's path (sdpa fp32): $(awk -v a="${rate[$best]}" -v b="$up" 'BEGIN{printf "%.1fx", a/b}')"
+    fi
+    row embed "$name cells/s (model loop, same cells and batches)" INFO "$figs"
+    unset rate
+done
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# in silico deletion of every gene of each cell: this program against upstream's path (transformers, the cell's
+# perturbations in minibatches of 100, and one per forward pass on a smaller slice) on the same device
+if want perturb; then
+say "perturb"
+M=$W/model.V1-10M
+init_model "$M" V1 6 256 4 512
+KANG=$(ls $DATA | grep kang_ifnb_harmony)
+KD=$W/kang.V1.dataset
+"$G" tokenize -i "$KANG" -o "$KD" --model-version V1 >> "$LOG" 2>&1
+isp() {  # slice -> "perturbations seconds"
+    rm -rf "$W/isp.$1"
+    "$G" perturb -m "$M" -i "$KD" -o "$W/isp.$1" --emb-mode cell --device "$DEV" --shard-cells 1000 --format csv \
+        --cell-range "$1" > /dev/null 2> "$W/isp.$1.log"
+    cat "$W/isp.$1.log" >> "$LOG"
+    sed -n 's/.* cells, \([0-9,]*\) perturbations in \([0-9.]*\) s .*/\1 \2/p' "$W/isp.$1.log" | tr -d ,
+}
+read -r jn js < <(isp "$ISP_SLICE")
+bat=$(timeout 400 $PY scripts/bench/hf_isp.py "$M" "$KD" --cells "$ISP_SLICE" --style batched --device "$DEV" --out "$W/py_isp_b.csv" 2>> "$LOG" | tail -1)
+one=$(timeout 300 $PY scripts/bench/hf_isp.py "$M" "$KD" --cells "$ISP_ONE_SLICE" --style one --device "$DEV" --out "$W/py_isp_1.csv" 2>> "$LOG" | tail -1)
+echo "perturb java: $jn in $js s; python batched: $bat; one: $one" >> "$LOG"
+diff=$($PY - "$W/isp.$ISP_SLICE" "$W/py_isp_b.csv" <<'PY' 2>> "$LOG"
+import glob, sys
+import pandas as pd
+j = pd.concat(pd.read_csv(f) for f in glob.glob(sys.argv[1] + "/part-*.csv"))
+p = pd.read_csv(sys.argv[2])
+j = j[j.affected == "cell_emb"].groupby("perturbed").value.apply(sorted)
+p = p.groupby("perturbed").value.apply(sorted)
+assert set(j.index) == set(p.index), "different perturbations"
+print(f"{max(abs(a - b) for k in p.index for a, b in zip(j[k], p[k])):.1e}")
+PY
+)
+rb=$(sed -n 's/.*rate=\([0-9.]*\).*/\1/p' <<< "$bat"); r1=$(sed -n 's/.*rate=\([0-9.]*\).*/\1/p' <<< "$one")
+jr=$(awk -v n="${jn:-0}" -v s="${js:-0}" 'BEGIN{ if (s > 0) printf "%.1f", n/s }')
+ok=FAIL; [ -n "$diff" ] && awk -v d="$diff" 'BEGIN{exit !(d <= 1e-4)}' && ok=PASS
+row perturb "delete every gene, V1-10M shape, kang cells $ISP_SLICE: values vs transformers" "$ok" "max|d| ${diff:-n/a} over ${jn:-?} perturbations"
+row perturb "perturbations/s" INFO "geneformer4j ${jr:-?} | transformers minibatches of 100 ${rb:-?} (ratio $(awk -v a="${jr:-0}" -v b="${rb:-0}" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else printf "?" }')), one per forward ${r1:-?} (ratio $(awk -v a="${jr:-0}" -v b="${r1:-0}" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else printf "?" }'))"
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# a training step: fine-tuning this program (fp32; bf16 training is not built) against a transformers loop in fp32
+# and bf16 autocast, tokens/s and model FLOP utilisation against the bf16 peak measured above
+if want train; then
+say "training step"
+TD=$W/pbmc3k.V2.dataset
+M=$W/model.V2-104M
+init_model "$M" V2 12 768 12 3072
+PB=$(ls $DATA | grep pbmc3k_hvg2000)
+"$G" tokenize -i "$PB" -o "$TD" --model-version V2 --attr cell_type >> "$LOG" 2>&1
+LIMIT=400 timed "$G" finetune cell -m "$M" -i "$TD" -o "$W/ft" --label cell_type --epochs 1 --batch-size 8 \
+    --device "$DEV" --max-ncells "$TRAIN_CELLS" --seed 1 --overwrite; tt=$T
+ftline=$(grep -E 'steps/s' "$LOG" | tail -1)
+train_py=$(timeout 300 $PY scripts/gpu/train_step.py "$M" "$TD" --device "$DEV" --batch-size 8 --steps 20 \
+    ${PEAK_BF16:+--peak-tflops $PEAK_BF16} 2>> "$LOG" | tail -2)
+echo "finetune java: $tt s rc=$RC; $ftline; python: $train_py" >> "$LOG"
+jsteps=$(sed -n 's/.*, \([0-9.]*\) steps\/s.*/\1/p' <<< "$ftline" | tail -1)
+row train "fine-tune step, ${TRAIN_SHAPE:-V2-104M} shape, batch 8, pbmc3k cells, AdamW" "$([ $RC = 0 ] && echo INFO || echo FAIL)" \
+    "geneformer4j fp32 ${jsteps:-?} steps/s (whole run $tt s, evaluation included) | $(echo "$train_py" | paste -sd';' -)"
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+cp "$TABLE" "$OUTDIR/table.md" 2>/dev/null
+echo
+echo "GPU verification, $(date -u +%F), $CARD, commit $(git rev-parse --short HEAD 2>/dev/null || awk '/^commit/ {print $2}' /tmp/gf-parts/manifest)"
+cat "$TABLE"
+echo "failed checks: $FAILS"
+[ "$FAILS" = 0 ]
