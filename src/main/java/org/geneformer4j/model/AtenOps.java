@@ -44,7 +44,12 @@ final class AtenOps {
     private static OperatorHandle handle(String op) {
         return HANDLES.computeIfAbsent(op, o -> {
             int dot = o.indexOf('.', o.indexOf("::") + 2);
-            return Dispatcher.singleton().findSchemaOrThrow(dot < 0 ? o : o.substring(0, dot), dot < 0 ? "" : o.substring(dot + 1));
+            OperatorHandle h = Dispatcher.singleton().findSchemaOrThrow(dot < 0 ? o : o.substring(0, dot),
+                    dot < 0 ? "" : o.substring(dot + 1));
+            // The handle is a native copy that the caller's PointerScope (a batch's) would free on close; the cache
+            // outlives every batch. (On the first GPU run, every batch after the first failed with a NULL pointer.)
+            h.retainReference();
+            return h;
         });
     }
 }

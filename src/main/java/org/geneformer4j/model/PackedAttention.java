@@ -41,10 +41,8 @@ public final class PackedAttention {
      * @return [tokens, heads, headDim]
      */
     public static Tensor attend(Tensor q, Tensor k, Tensor v, PackedLayout layout, Tensor cumulative, double dropout) {
-        ScalarType t = q.scalar_type();
         if (q.is_cuda()) {
-            boolean half = t == ScalarType.BFloat16 || t == ScalarType.Half;
-            if (half && !flashBroken) {
+            if (halfPrecision(q) && !flashBroken) {
                 try {
                     Tensor out = flash(q, k, v, layout, cumulative, dropout);
                     last = Kernel.FLASH_VARLEN;
@@ -67,6 +65,15 @@ public final class PackedAttention {
         }
         last = Kernel.PER_CELL;
         return perCell(q, k, v, layout, dropout);
+    }
+
+    /**
+     * bf16 or fp16, which flash attention takes. By value: JavaCPP returns a new instance of the enum constant, so
+     * {@code ==} is false even for the same type (the first GPU run never tried flash for that reason).
+     */
+    static boolean halfPrecision(Tensor t) {
+        int v = t.scalar_type().value;
+        return v == ScalarType.BFloat16.value || v == ScalarType.Half.value;
     }
 
     /** One SDPA per cell: the exact block-diagonal attention. */

@@ -123,14 +123,27 @@ class PackedForwardTest {
         assertEquals(-1, AtenOps.argumentPositions(PackedAttention.FLASH, "no_such_argument")[0]);
     }
 
+    /** Also batch after batch, each in its own scope, as embed calls it: the cached op handle outlives the scopes. */
     @Test
     void anOpCalledByNameComputesWhatItsJavaMethodDoes() {
+        for (int batch = 0; batch < 3; batch++) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor a = torch.arange(new Scalar(6)).to(ScalarType.Float);
+                Tensor b = torch.ones_like(a);
+                Tensor sum = AtenOps.call("aten::mul.Tensor", new IValue(a), new IValue(b.mul(new Scalar(batch))))
+                        .get(0).toTensor();
+                assertArrayEquals(new float[] {0, batch, 2 * batch, 3 * batch, 4 * batch, 5 * batch}, Tensors.floatArray(sum));
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionIsRecognisedWhateverInstanceTheEnumComesBackAs() {
         try (PointerScope scope = new PointerScope()) {
-            Tensor a = torch.arange(new Scalar(6)).to(ScalarType.Float);
-            Tensor b = torch.ones_like(a);
-            Tensor sum = AtenOps.call("aten::add.Tensor", new IValue(a), new IValue(b), new IValue(new Scalar(2.0)))
-                    .get(0).toTensor();
-            assertArrayEquals(new float[] {2, 3, 4, 5, 6, 7}, Tensors.floatArray(sum));
+            Tensor x = torch.ones(new long[] {2, 2});
+            assertTrue(PackedAttention.halfPrecision(x.to(ScalarType.BFloat16)));
+            assertTrue(PackedAttention.halfPrecision(x.to(ScalarType.Half)));
+            assertTrue(!PackedAttention.halfPrecision(x));
         }
     }
 }
