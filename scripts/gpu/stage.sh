@@ -30,12 +30,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/gf-stage.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 if [ "${1:-}" = --app ]; then
-    ./mvnw -q -B -ntp package -DskipTests
+    # built from a clone of HEAD: the committed code, and no rebuild under a run that uses target/
+    git clone -q "$root" "$work/src"
+    (cd "$work/src" && ./mvnw -q -B -ntp package -DskipTests)
     mkdir -p "$work/gf/app/lib" "$work/gf/app/bin" "$OUT"
-    cp target/geneformer4j-*.jar "$work/gf/app/lib/"
-    cp scripts/geneformer "$work/gf/app/bin/"
+    cp "$work/src"/target/geneformer4j-*.jar "$work/gf/app/lib/"
+    cp "$work/src/scripts/geneformer" "$work/gf/app/bin/"
     tar -C "$work" -cf - gf | xz -T0 -6 > "$OUT/app.tar.xz"
-    echo "app $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty)" > "$OUT/app.manifest"
+    echo "app $(git rev-parse --short HEAD)" > "$OUT/app.manifest"
     ls -la "$OUT/app.tar.xz"
     exit 0
 fi

@@ -47,13 +47,22 @@ int main(int argc, char** argv) {
     auto t2 = std::chrono::steady_clock::now();
     Output cpu = run_cpu(plan, b);
     double cpuSecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
-    long same = 0;
-    for (long c = 0; c < block; c++) same += cpu.cell(c) == warm.cell(c);
-    std::printf("cells %ld (mean %d stored genes), tokens identical to the CPU twin: %ld/%ld\n", reps * block, mean, same, block);
+    // cells with more stored values than the kernel's shared memory holds are left to the CPU by design (the Java
+    // tokenizer encodes them there); only the others are the kernel's to match
+    long same = 0, cpuCells = 0;
+    for (long c = 0; c < block; c++) {
+        if (b.indptr[c + 1] - b.indptr[c] > gf_cuda_max_cell_values()) {
+            cpuCells++;
+        } else {
+            same += cpu.cell(c) == warm.cell(c);
+        }
+    }
+    std::printf("cells %ld (mean %d stored genes), tokens identical to the CPU twin: %ld/%ld (%ld over %d values left to the CPU)\n",
+                reps * block, mean, same, block - cpuCells, cpuCells, gf_cuda_max_cell_values());
     std::printf("kernel alone:          %.0f cells/s\n", reps * block / kernel);
     std::printf("with copies (1 stream): %.0f cells/s (includes allocation per block)\n", reps * block / e2e);
     std::printf("CPU twin, one core:     %.0f cells/s\n", block / cpuSecs);
     gf_cuda_plan_destroy(dp);
     gf_cuda_stream_destroy(stream);
-    return same == block ? 0 : 1;
+    return same == block - cpuCells ? 0 : 1;
 }
