@@ -25,6 +25,7 @@ import org.geneformer4j.model.BertModel;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
 import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -106,14 +107,12 @@ final class EmbedCommand implements Callable<Integer> {
         if (!List.of("csv", "npy", "h5ad").contains(fmt)) {
             throw new UserException("unknown output format '" + fmt + "' (csv, npy or h5ad; give --format or an extension)");
         }
-        if (Files.exists(output) && !overwrite) {
-            throw new UserException(output + " already exists (pass --overwrite to replace it)");
-        }
         for (String p : plots) {
             if (!p.equals("umap") && !p.equals("heatmap")) {
                 throw new UserException("unknown --plot '" + p + "' (umap, heatmap)");
             }
         }
+        checkOutputs(fmt);
         Device dev = modelOptions.deviceList().get(0);
         long tokenCap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
         if (batchSize < 1 || tokenCap < 1) {
@@ -193,6 +192,19 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Every file this run will write may be written, before any work. */
+    private void checkOutputs(String fmt) {
+        List<Path> ins = OutputGuard.paths(input, modelOptions.model);
+        OutputGuard.check(output, overwrite, OutputGuard.Kind.file(fmt), ins);
+        String stem = output.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        if (fmt.equals("npy")) {
+            OutputGuard.check(output.resolveSibling(stem + ".cells.tsv"), overwrite, OutputGuard.Kind.file("tsv"), ins);
+        }
+        for (String p : plots) {
+            OutputGuard.check(output.resolveSibling(stem + "." + p + ".png"), overwrite, OutputGuard.Kind.file("png"), ins);
+        }
     }
 
     /** Pictures of what was just written; colours are the carried label columns (or state, with --cell-states). */

@@ -10,6 +10,7 @@ import org.geneformer4j.io.Readers;
 import org.geneformer4j.tokenize.TokenizeReport;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -88,6 +89,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check(output, overwrite, OutputGuard.Kind.dataset(),
+                OutputGuard.paths(inputs, tokenDictionary, geneMedianFile, geneMappingFile));
         String version = modelVersion.toUpperCase(Locale.ROOT);
         TokenizerSettings s = TokenizerSettings.forVersion(version);
         if (inputSize != null) s = s.withInputSize(inputSize);
