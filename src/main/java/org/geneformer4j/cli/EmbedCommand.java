@@ -146,16 +146,17 @@ final class EmbedCommand implements Callable<Integer> {
 
         Path dataset = input;
         Path scratch = null;
-        if (!isDataset(input)) {
-            // Raw counts: tokenize for this model into a scratch dataset beside the output, removed afterwards.
-            scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
-            Tokenizer t = new Tokenizer(TokenizerSettings.forVersion(inputs.version()).withInputSize(inputs.inputSize())
-                    .withAttributes(attrsFor(embLabels, filters)), vocab, Main::info);
-            t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
-            dataset = scratch;
-        }
         List<BertModel> workers = List.of();
-        try {
+        // The sink is opened first: its lock keeps a second embed of the same output off the scratch dataset too.
+        try (var sink = Sinks.open(output, fmt, overwrite)) {
+            if (!isDataset(input)) {
+                // Raw counts: tokenize for this model into a scratch dataset beside the output, removed afterwards.
+                scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
+                Tokenizer t = new Tokenizer(TokenizerSettings.forVersion(inputs.version()).withInputSize(inputs.inputSize())
+                        .withAttributes(attrsFor(embLabels, filters)), vocab, Main::info);
+                t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
+                dataset = scratch;
+            }
             workers = modelOptions.load(resolved.checkpoint());
             BertModel m = workers.get(0);
             Main.info("model " + resolved.name() + ": " + m.config().numLayers()
@@ -173,10 +174,7 @@ final class EmbedCommand implements Callable<Integer> {
             }
             Path ds = dataset;
             Progress progress = Progress.forStderr("embed", "cells", 0);
-            EmbeddingExtractor.Result r;
-            try (var sink = Sinks.open(output, fmt, overwrite)) {
-                r = ex.run(() -> Datasets.open(ds), output, sink, progress);
-            }
+            EmbeddingExtractor.Result r = ex.run(() -> Datasets.open(ds), output, sink, progress);
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
             if (Main.verbose) {

@@ -7,19 +7,18 @@ import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.geneformer4j.util.UserException;
+import org.geneformer4j.util.AtomicFile;
 
 /**
  * An {@code .h5ad} in anndata's on-disk layout: obs = the row ids (index) and carried columns as string arrays,
  * the embedding in {@code obsm/X_geneformer} and also as X (var = the embedding dimensions), so that tools which
- * only look at X see it too. Rows are held until {@link #commit()}, which writes a temporary file and renames it.
+ * only look at X see it too. Rows are held until {@link #commit()}, which writes the {@link AtomicFile}'s staging
+ * file and renames it.
  */
 public final class H5adSink implements EmbeddingSink {
-    private final Path path;
-    private final Path temp;
+    private final AtomicFile file;
     private String idColumn;
     private List<String> labelColumns;
     private final List<String> ids = new ArrayList<>();
@@ -27,11 +26,7 @@ public final class H5adSink implements EmbeddingSink {
     private final List<String[]> labels = new ArrayList<>();
 
     H5adSink(Path path, boolean overwrite) {
-        this.path = path.toAbsolutePath();
-        if (Files.exists(this.path) && !overwrite) {
-            throw new UserException(path + " already exists (pass --overwrite to replace it)");
-        }
-        this.temp = this.path.resolveSibling("." + this.path.getFileName() + ".partial");
+        this.file = AtomicFile.create(path, overwrite);
     }
 
     @Override
@@ -59,18 +54,15 @@ public final class H5adSink implements EmbeddingSink {
             }
             cols.put(labelColumns.get(c), col);
         }
-        write(new EmbeddingTable(idColumn, idArr, rows.toArray(new float[0][]), cols), java.util.Map.of(), temp);
-        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        write(new EmbeddingTable(idColumn, idArr, rows.toArray(new float[0][]), cols), java.util.Map.of(), file.temp());
+        file.commit();
     }
 
     /** Replaces the .h5ad at {@code path} by {@code table} plus extra obsm matrices (such as X_umap), atomically. */
     public static void rewrite(Path path, EmbeddingTable table, java.util.Map<String, float[][]> obsm) throws IOException {
-        Path temp = path.toAbsolutePath().resolveSibling("." + path.getFileName() + ".partial");
-        try {
-            write(table, obsm, temp);
-            Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
+        try (AtomicFile f = AtomicFile.create(path, true)) {
+            write(table, obsm, f.temp());
+            f.commit();
         }
     }
 
@@ -122,10 +114,6 @@ public final class H5adSink implements EmbeddingSink {
 
     @Override
     public void close() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // best effort
-        }
+        file.close();
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.OutputLock;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -50,10 +51,13 @@ public record RunInfo(String model, String vocabulary, String perturbType, int r
         }
     }
 
-    /** Writes this description, or checks that the one already there (a run being resumed) is the same. */
+    /**
+     * Writes this description, or checks that the one already there (a run being resumed) is the same. Processes
+     * of one array that start together wait for whichever writes it first, then check theirs against it.
+     */
     public void writeOrCheck(Path dir) {
         Path f = dir.resolve(FILE);
-        try {
+        for (int attempt = 0; ; attempt++) {
             if (Files.exists(f)) {
                 RunInfo there = read(dir);
                 if (!there.equals(this)) {
@@ -64,9 +68,24 @@ public record RunInfo(String model, String vocabulary, String perturbType, int r
             try (AtomicFile a = AtomicFile.create(f, false)) {
                 json().writeValue(a.stream(), this);
                 a.commit();
+                return;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (UserException e) {
+                if (!(e instanceof OutputLock.Busy || Files.exists(f)) || attempt >= 100) {
+                    throw e;
+                }
+                pause();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while waiting for " + FILE);
         }
     }
 }

@@ -87,6 +87,23 @@ class OverwriteCliTest {
     }
 
     @Test
+    void tokenizeRefusesWhileAnotherLiveProcessWritesTheSameOutput() throws Exception {
+        Path out = tmp.resolve("cells.dataset");
+        Process other = new ProcessBuilder("sleep", "60").start();
+        try {
+            String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim().replaceAll("[^A-Za-z0-9._-]", "_").toLowerCase();
+            Files.writeString(tmp.resolve(".cells.dataset.lock"), "host=" + host + "\npid=" + other.pid() + "\n");
+            Cli r = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", out.toString(), "--overwrite");
+            assertEquals(1, r.exit(), r.err());
+            assertEquals(1, r.errorLines(), r.err());
+            assertTrue(r.err().contains("being written by another process (host " + host + ", pid " + other.pid()), r.err());
+            assertTrue(!Files.exists(out), "nothing published");
+        } finally {
+            other.destroy();
+        }
+    }
+
+    @Test
     void theWorkingDirectoryItsParentsTheHomeAndRootsAreNeverReplaced() {
         Path cwd = Path.of("").toAbsolutePath();
         OutputGuard.Kind any = new OutputGuard.Kind("anything", p -> true);
