@@ -65,7 +65,7 @@ public final class PerturbRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        info.writeOrCheck(outDir);
+        info.withInput(info.input().withTokens(selection.rows(), selection.tokensSha256())).writeOrCheck(outDir);
         progress.setTotal(cells.size());
         long t0 = System.nanoTime();
         List<int[]> pending = new ArrayList<>();

@@ -41,6 +41,35 @@ class PerturbCliTest {
     }
 
     @Test
+    void aFinishedRunIsNotResumedWithAnotherInputOrModel() throws Exception {
+        Path ds = tmp.resolve("cells.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", ds.toString()).exit());
+        Path other = tmp.resolve("short.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", other.toString(), "--input-size", "50").exit());
+        Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        for (String f : List.of("config.json", "model.safetensors")) {
+            Files.copy(TestData.resource("fixtures/model/tiny_v2/" + f), model.resolve(f));
+        }
+        Path out = tmp.resolve("isp");
+        String[] common = {"perturb", "--model", model.toString(), "-o", out.toString(), "--max-ncells", "3", "--shard-cells", "2", "--format", "csv"};
+        assertEquals(0, Cli.run(concat(common, "-i", ds.toString())).exit());
+        List<String> before = Files.readAllLines(out.resolve("part-000000-000002.csv"));
+        Cli input = Cli.run(concat(common, "-i", other.toString()));
+        assertEquals(1, input.exit(), input.err());
+        assertEquals(1, input.errorLines(), input.err());
+        assertTrue(input.err().contains("another input"), input.err());
+        // one weight of the last tensor changed: the same path, another model
+        byte[] w = Files.readAllBytes(model.resolve("model.safetensors"));
+        w[w.length - 1] ^= 0x10;
+        Files.write(model.resolve("model.safetensors"), w);
+        Cli weights = Cli.run(concat(common, "-i", ds.toString()));
+        assertEquals(1, weights.exit(), weights.err());
+        assertTrue(weights.err().contains("another model"), weights.err());
+        assertEquals(before, Files.readAllLines(out.resolve("part-000000-000002.csv")), "the finished results are kept");
+    }
+
+    @Test
     void unknownGeneAndMissingStatesAreOneErrorLine() throws Exception {
         Path ds = tmp.resolve("cells.dataset");
         assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", ds.toString()).exit());
