@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.UserException;
 
 /**
  * An {@code .h5ad} in anndata's on-disk layout: obs = the row ids (index) and carried columns as string arrays,
@@ -27,6 +28,24 @@ public final class H5adSink implements EmbeddingSink {
 
     H5adSink(Path path, boolean overwrite) {
         this.file = AtomicFile.create(path, overwrite);
+        try {
+            probe(file.temp());
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw new UserException("cannot write " + path + " (.h5ad): " + e, e);
+        }
+    }
+
+    /**
+     * Writes a one-cell file of each shape a run can produce (with and without label columns) to the staging path
+     * and removes it: a failure of the HDF5 writer then comes before the model runs, not after all the compute.
+     */
+    private static void probe(Path temp) throws IOException {
+        float[][] one = {{0f}};
+        write(new EmbeddingTable("cell_id", new String[] {"probe"}, one, java.util.Map.of()), java.util.Map.of(), temp);
+        write(new EmbeddingTable("cell_id", new String[] {"probe"}, one, java.util.Map.of("label", new String[] {"x"})),
+                java.util.Map.of("X_umap", new float[][] {{0f, 0f}}), temp);
+        Files.delete(temp);
     }
 
     @Override
@@ -104,7 +123,12 @@ public final class H5adSink implements EmbeddingSink {
         g.putAttribute("encoding-type", "dataframe");
         g.putAttribute("encoding-version", "0.2.0");
         g.putAttribute("_index", index);
-        g.putAttribute("column-order", columns);
+        // anndata reads list(attrs["column-order"]); jhdf cannot write an empty array, and list("") is [] too
+        if (columns.length == 0) {
+            g.putAttribute("column-order", "");
+        } else {
+            g.putAttribute("column-order", columns);
+        }
     }
 
     private static void encoded(WritableDataset d, String type) {
