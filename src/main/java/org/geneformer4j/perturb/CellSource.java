@@ -13,6 +13,7 @@ import java.util.Random;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.dataset.TokenColumns;
+import org.geneformer4j.embed.TokenCheck;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -31,7 +32,8 @@ final class CellSource {
 
     private CellSource() {}
 
-    static Selection load(DatasetReader r, PerturbSettings s) {
+    /** @param fit checks every cell against the model, as embed does, before anything is written */
+    static Selection load(DatasetReader r, PerturbSettings s, TokenCheck fit) {
         TokenColumns cols = TokenColumns.of(r, List.of());
         int[] filterCols = new int[s.filters().size()];
         List<List<String>> allowed = new ArrayList<>();
@@ -51,6 +53,7 @@ final class CellSource {
             RowBatch b = r.next();
             for (int i = 0; i < b.rows(); i++, row++) {
                 int[] t = cols.tokens(b, i);
+                fit.check(cols.id(b, i, row), t);
                 fingerprint(digest, buf, t);
                 boolean keep = true;
                 for (int k = 0; k < filterCols.length && keep; k++) {
@@ -69,6 +72,7 @@ final class CellSource {
                 }
             }
         }
+        fit.finish();
         if (s.maxCells() > 0 && cells.size() > s.maxCells()) {
             java.util.Collections.shuffle(cells, new Random(s.seed()));
             cells = new ArrayList<>(cells.subList(0, s.maxCells()));
