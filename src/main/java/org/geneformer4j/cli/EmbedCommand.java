@@ -203,6 +203,9 @@ final class EmbedCommand implements Callable<Integer> {
         for (String p : plots) {
             OutputGuard.check(output.resolveSibling(stem + "." + p + ".png"), overwrite, OutputGuard.Kind.file("png"), ins);
         }
+        if (attentionCells > 0) {
+            OutputGuard.check(output.resolveSibling(stem + ".attentions.safetensors"), overwrite, OutputGuard.Kind.file("safetensors"), ins);
+        }
     }
 
     /** Pictures of what was just written; colours are the carried label columns (or state, with --cell-states). */

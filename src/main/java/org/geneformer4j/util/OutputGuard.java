@@ -51,8 +51,9 @@ public final class OutputGuard {
                 case "parquet" -> "PAR1".getBytes(StandardCharsets.US_ASCII);
                 default -> null;
             };
-            return new Kind("." + f + " file", p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                    && (magic == null ? isText(p) : startsWith(p, magic)));
+            Predicate<Path> content = f.equals("safetensors") ? OutputGuard::isSafetensors
+                    : magic == null ? OutputGuard::isText : p -> startsWith(p, magic);
+            return new Kind("." + f + " file", p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && content.test(p));
         }
     }
 
@@ -131,6 +132,16 @@ public final class OutputGuard {
     private static boolean startsWith(Path p, byte[] magic) {
         try (InputStream in = Files.newInputStream(p)) {
             return Arrays.equals(in.readNBytes(magic.length), magic);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A little-endian header length, then the JSON header. */
+    private static boolean isSafetensors(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] head = in.readNBytes(9);
+            return head.length == 9 && head[8] == '{';
         } catch (IOException e) {
             return false;
         }
