@@ -51,7 +51,9 @@ public record RunInfo(String model, String vocabulary, String perturbType, int r
         public static Input of(Path dataset) {
             Map<String, Long> files = new TreeMap<>();
             try (Stream<Path> s = Files.isDirectory(dataset) ? Files.walk(dataset) : Stream.of(dataset)) {
-                for (Path f : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
+                // hidden files (locks, staging) and the cache files Python's datasets adds beside a dataset are not the data
+                for (Path f : (Iterable<Path>) s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")
+                        && !f.getFileName().toString().startsWith("cache-"))::iterator) {
                     String name = Files.isDirectory(dataset) ? dataset.relativize(f).toString() : f.getFileName().toString();
                     files.put(name, Files.size(f));
                 }

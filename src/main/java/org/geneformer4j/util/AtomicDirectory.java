@@ -51,12 +51,12 @@ public final class AtomicDirectory implements AutoCloseable {
             Path staging = OutputLock.stagingFor(abs);
             Files.createDirectory(staging);
             return new AtomicDirectory(abs, staging, lock);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             lock.close();
-            if (e instanceof UserException u) {
-                throw u;
-            }
             throw new UserException("cannot create output " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
     }
 
