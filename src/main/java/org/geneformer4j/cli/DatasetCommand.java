@@ -13,6 +13,7 @@ import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.dataset.RowExporter;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -111,6 +112,7 @@ final class DatasetCommand {
                     System.out.flush();
                     return 0;
                 }
+                OutputGuard.check(output, overwrite, OutputGuard.Kind.file(format.toLowerCase(Locale.ROOT).startsWith("json") ? "jsonl" : "csv"), paths);
                 try (AtomicFile file = AtomicFile.create(output, overwrite)) {
                     try (RowExporter ex = new RowExporter(file.stream(), f, r.columns())) {
                         copy(r, ex);

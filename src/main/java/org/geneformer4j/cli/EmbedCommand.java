@@ -25,6 +25,7 @@ import org.geneformer4j.model.BertModel;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
 import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -111,14 +112,12 @@ final class EmbedCommand implements Callable<Integer> {
         if (!List.of("csv", "npy", "h5ad").contains(fmt)) {
             throw new UserException("unknown output format '" + fmt + "' (csv, npy or h5ad; give --format or an extension)");
         }
-        if (Files.exists(output) && !overwrite) {
-            throw new UserException(output + " already exists (pass --overwrite to replace it)");
-        }
         for (String p : plots) {
             if (!p.equals("umap") && !p.equals("heatmap")) {
                 throw new UserException("unknown --plot '" + p + "' (umap, heatmap)");
             }
         }
+        checkOutputs(fmt);
         Device dev = modelOptions.deviceList().get(0);
         long tokenCap = maxTokens != null ? maxTokens : dev.is_cpu() ? 16384 : 131072;
         if (batchSize < 1 || tokenCap < 1) {
@@ -152,16 +151,17 @@ final class EmbedCommand implements Callable<Integer> {
 
         Path dataset = input;
         Path scratch = null;
-        if (!isDataset(input)) {
-            // Raw counts: tokenize for this model into a scratch dataset beside the output, removed afterwards.
-            scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
-            Tokenizer t = new Tokenizer(TokenizerSettings.forVersion(inputs.version()).withInputSize(inputs.inputSize())
-                    .withAttributes(attrsFor(embLabels, filters)), vocab, Main::info);
-            t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
-            dataset = scratch;
-        }
         List<BertModel> workers = List.of();
-        try {
+        // The sink is opened first: its lock keeps a second embed of the same output off the scratch dataset too.
+        try (var sink = Sinks.open(output, fmt, overwrite)) {
+            if (!isDataset(input)) {
+                // Raw counts: tokenize for this model into a scratch dataset beside the output, removed afterwards.
+                scratch = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tokens");
+                Tokenizer t = new Tokenizer(TokenizerSettings.forVersion(inputs.version()).withInputSize(inputs.inputSize())
+                        .withAttributes(attrsFor(embLabels, filters)), vocab, Main::info);
+                t.run(List.of(input), Readers.Options.DEFAULT, scratch, true, Progress.forStderr("tokenize", "cells", 0));
+                dataset = scratch;
+            }
             workers = modelOptions.load(resolved.checkpoint());
             BertModel m = workers.get(0);
             Main.info("model " + resolved.name() + ": " + m.config().numLayers()
@@ -179,10 +179,7 @@ final class EmbedCommand implements Callable<Integer> {
             }
             Path ds = dataset;
             Progress progress = Progress.forStderr("embed", "cells", 0);
-            EmbeddingExtractor.Result r;
-            try (var sink = Sinks.open(output, fmt, overwrite)) {
-                r = ex.run(() -> Datasets.open(ds), output, sink, progress);
-            }
+            EmbeddingExtractor.Result r = ex.run(() -> Datasets.open(ds), output, sink, progress);
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells in %.1f s (%.1f cells/s)", output, r.cells(), r.seconds(),
                     r.cells() / Math.max(1e-9, r.seconds())));
             if (r.halvings() > 0) {
@@ -205,6 +202,22 @@ final class EmbedCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Every file this run will write may be written, before any work. */
+    private void checkOutputs(String fmt) {
+        List<Path> ins = OutputGuard.paths(input, modelOptions.model);
+        OutputGuard.check(output, overwrite, OutputGuard.Kind.file(fmt), ins);
+        String stem = output.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        if (fmt.equals("npy")) {
+            OutputGuard.check(output.resolveSibling(stem + ".cells.tsv"), overwrite, OutputGuard.Kind.file("tsv"), ins);
+        }
+        for (String p : plots) {
+            OutputGuard.check(output.resolveSibling(stem + "." + p + ".png"), overwrite, OutputGuard.Kind.file("png"), ins);
+        }
+        if (attentionCells > 0) {
+            OutputGuard.check(output.resolveSibling(stem + ".attentions.safetensors"), overwrite, OutputGuard.Kind.file("safetensors"), ins);
+        }
     }
 
     /** Pictures of what was just written; colours are the carried label columns (or state, with --cell-states). */

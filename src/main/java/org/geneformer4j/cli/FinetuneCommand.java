@@ -20,6 +20,7 @@ import org.geneformer4j.classify.Split;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,10 +36,15 @@ import picocli.CommandLine.Option;
 final class FinetuneCommand {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** What a fine-tuning run leaves in its directory, by which --overwrite recognises one. */
+    static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("fine-tuning run (metrics.json, metrics.jsonl, checkpoint/ or fold-1/)",
+            "metrics.json", "metrics.jsonl", "checkpoint", "cv_metrics.json", "fold-1");
+
     /** A fresh output unless --overwrite; an existing one with a checkpoint in it is resumed. */
-    static void prepareOutput(Path out, boolean overwrite) {
+    static void prepareOutput(Path out, boolean overwrite, List<Path> inputs) {
         try {
             if (overwrite) {
+                OutputGuard.check(out, true, RUN, inputs);
                 AtomicDirectory.deleteRecursively(out);
             } else if (ClassifierRun.complete(out) || Files.isRegularFile(out.resolve("cv_metrics.json"))) {
                 throw new UserException(out + " already holds a finished run (pass --overwrite to replace it)");
@@ -135,7 +141,7 @@ final class FinetuneCommand {
             if (cv <= 1) {
                 Split split = data.split(cells, s.seed());
                 Main.info("split: " + split.train().size() + " train, " + split.valid().size() + " valid, " + split.test().size() + " test cells");
-                prepareOutput(output, overwrite);
+                prepareOutput(output, overwrite, OutputGuard.paths(data.common.input, data.splitFile, model.model));
                 ClassifierRun.Outcome o = ClassifierRun.cells(base, cells, split, s, output, train.stopAfterSteps, Main::info);
                 if (o.finished()) {
                     report("finished " + output, o);
@@ -146,7 +152,7 @@ final class FinetuneCommand {
                 throw new UserException("--cv makes its own stratified folds; it does not take --split-file or --split-by");
             }
             List<Split> folds = Split.folds(cells.cells(), cv, data.sizes(), s.seed());
-            prepareOutput(output, overwrite);
+            prepareOutput(output, overwrite, OutputGuard.paths(data.common.input, model.model));
             runFolds(output, folds.size(), (f, dir) -> ClassifierRun.cells(base, cells, folds.get(f), s, dir, train.stopAfterSteps, Main::info));
             return 0;
         }
@@ -209,7 +215,7 @@ final class FinetuneCommand {
             List<GeneTask.GeneSplit> folds = GeneTask.folds(genes, cv, validShare, s.seed());
             int n = foldsToRun == null ? folds.size() : Math.min(foldsToRun, folds.size());
             List<LabeledCell> withGenes = cells;
-            prepareOutput(output, overwrite);
+            prepareOutput(output, overwrite, OutputGuard.paths(common.input, geneClasses, model.model));
             runFolds(output, n, (f, dir) -> ClassifierRun.genes(base, withGenes, genes, folds.get(f), s, dir, train.stopAfterSteps, Main::info));
             return 0;
         }

@@ -81,7 +81,13 @@ final class ModelOptions {
         Path dir = resolver.resolve(model, Progress.forStderr("download", "bytes", 0));
         Checkpoint ckpt = Checkpoint.load(dir);
         ModelInputs inputs = ModelInputs.of(card, ckpt.config(), modelVersion);
-        return new Resolved(card, dir, ckpt, inputs, GeneVocabulary.builtin(inputs.vocabulary()));
+        GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
+        if (vocab.size() > ckpt.config().vocabSize()) {
+            throw new UserException(dir.resolve("config.json") + ": vocab_size " + ckpt.config().vocabSize() + " is smaller than the "
+                    + vocab.size() + " tokens of the " + vocab.name() + " dictionary its " + inputs.version()
+                    + " inputs use: is --model-version right for this model?");
+        }
+        return new Resolved(card, dir, ckpt, inputs, vocab);
     }
 
     /** The one device of a command that trains (data-parallel training is a later stage). */

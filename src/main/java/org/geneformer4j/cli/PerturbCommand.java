@@ -162,7 +162,7 @@ final class PerturbCommand implements Callable<Integer> {
         RunInfo info = new RunInfo(modelOptions.model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
                 pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
                 anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
-                filters, maxCells, seed, format);
+                filters, maxCells, seed, format, RunInfo.Input.of(input), RunInfo.modelDigests(resolved.checkpoint().weightsFile()));
         List<BertModel> models = List.of();
         try {
             models = modelOptions.load(resolved.checkpoint());

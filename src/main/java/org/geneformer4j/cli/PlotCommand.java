@@ -21,6 +21,7 @@ import org.geneformer4j.plot.ScatterPlot;
 import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.Csv;
 import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.UserException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,9 +92,9 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite, true);
+            checkFree(output, overwrite, true, input);
             if (saveLayout != null) {
-                checkFree(saveLayout, overwrite, false);
+                checkFree(saveLayout, overwrite, false, input);
             }
             EmbeddingTable t = sample(EmbeddingTable.read(input), maxCells, seed);
             colour.forEach(t::label); // fail on a missing column before the work
@@ -136,15 +137,17 @@ final class PlotCommand {
     }
 
 
-    /** Fails before any work if {@code p} exists (without --overwrite) or, for a picture, is not .png/.svg. */
-    static void checkFree(Path p, boolean overwrite, boolean picture) {
-        if (Files.exists(p) && !overwrite) {
-            throw new UserException(p + " already exists (pass --overwrite to replace it)");
-        }
+    /**
+     * Fails before any work if {@code p} may not be written ({@link OutputGuard}) or, for a picture, is not .png/.svg.
+     *
+     * @param input what the command reads, which is never replaced
+     */
+    static void checkFree(Path p, boolean overwrite, boolean picture, Path input) {
         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
         if (picture && !name.endsWith(".png") && !name.endsWith(".svg")) {
             throw new UserException(p + ": plots are written as .png or .svg");
         }
+        OutputGuard.check(p, overwrite, OutputGuard.Kind.file(picture ? name.substring(name.lastIndexOf('.') + 1) : "csv"), List.of(input));
     }
 
     /** At most {@code max} rows, a seeded sample kept in file order (upstream: DataFrame.sample). */
@@ -203,7 +206,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite, true);
+            checkFree(output, overwrite, true, input);
             if (maxCells < 2 || maxCells > 20_000) {
                 throw new UserException("--max-ncells must be between 2 and 20,000 for a clustered heatmap (memory grows with its square)");
             }
@@ -263,7 +266,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite, true);
+            checkFree(output, overwrite, true, in.input);
             Map<String, List<String>> cols = in.read();
             List<String> truth = in.column(cols, in.truth);
             List<String> pred = in.column(cols, in.predicted);
@@ -296,7 +299,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite, true);
+            checkFree(output, overwrite, true, input);
             if (!java.nio.file.Files.isRegularFile(input)) {
                 throw new UserException(input + " does not exist");
             }
@@ -326,7 +329,7 @@ final class PlotCommand {
 
         @Override
         public Integer call() {
-            checkFree(output, overwrite, true);
+            checkFree(output, overwrite, true, in.input);
             Map<String, List<String>> cols = in.read();
             List<String> truth = in.column(cols, in.truth);
             List<String> classes = new ArrayList<>();

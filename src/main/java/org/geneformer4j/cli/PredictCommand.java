@@ -13,6 +13,7 @@ import org.geneformer4j.metrics.ConfusionMatrix;
 import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import picocli.CommandLine.Command;
@@ -47,9 +48,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (java.nio.file.Files.exists(output) && !overwrite) {
-            throw new UserException(output + " already exists (pass --overwrite to replace it)");
-        }
+        OutputGuard.check(output, overwrite, OutputGuard.Kind.file("csv"), OutputGuard.paths(input, model.model));
         ModelOptions.Resolved r = model.resolve();
         BertConfig config = r.checkpoint().config();
         Head head = switch (config.architecture()) {

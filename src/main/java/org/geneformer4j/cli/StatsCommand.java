@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.geneformer4j.stats.PerturbStats;
 import org.geneformer4j.stats.StatsTable;
+import org.geneformer4j.util.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,9 +42,7 @@ final class StatsCommand implements Callable<Integer> {
             throw new org.geneformer4j.util.UserException("--null-sample must be positive");
         }
         PerturbStats.Mode m = PerturbStats.mode(mode);
-        if (java.nio.file.Files.exists(output) && !overwrite) {
-            throw new org.geneformer4j.util.UserException(output + " already exists (pass --overwrite to replace it)");
-        }
+        OutputGuard.check(output, overwrite, OutputGuard.Kind.file("csv"), OutputGuard.paths(input, nullDir));
         StatsTable t = PerturbStats.compute(m, input, nullDir, anchorGene, nullSample);
         t.write(output, overwrite);
         Main.info(String.format(Locale.ROOT, "wrote %s: %s, %d rows", output, m.name().toLowerCase(Locale.ROOT), t.rows()));

@@ -10,6 +10,7 @@ import org.geneformer4j.io.Readers;
 import org.geneformer4j.tokenize.TokenizeReport;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
+import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -77,7 +78,7 @@ final class TokenizeCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, or cuda[:N] for the fused CUDA kernel (falls back to the CPU when there is no GPU or native library; --verbose says which ran).")
+            description = "cpu, or cuda[:N] for the fused CUDA kernel: a GPU or an error, as for every command (--verbose says which encoder ran).")
     String device;
 
     @Option(names = "--encoder", defaultValue = "java", description = "CPU encoder: java, or native (the C++ twin of the CUDA kernel). Default: ${DEFAULT-VALUE}.")
@@ -88,6 +89,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check(output, overwrite, OutputGuard.Kind.dataset(),
+                OutputGuard.paths(inputs, tokenDictionary, geneMedianFile, geneMappingFile));
         String version = modelVersion.toUpperCase(Locale.ROOT);
         TokenizerSettings s = TokenizerSettings.forVersion(version);
         if (inputSize != null) s = s.withInputSize(inputSize);
@@ -136,9 +139,9 @@ final class TokenizeCommand implements Callable<Integer> {
                 verbose("tokenizer: fused CUDA kernel on cuda:" + n);
                 return n;
             }
-            verbose("tokenizer: " + (st.loaded() ? "no CUDA device " + n + " (" + st.cudaDevices() + " seen)" : st.reason())
-                    + "; the Java CPU encoder runs");
-            return null;
+            // as for every command: cuda means a GPU or an error, so a job never runs on the CPU unnoticed
+            throw new UserException("--device cuda:" + n + ": " + (st.loaded() ? "no such CUDA device (" + st.cudaDevices() + " seen)"
+                    : "the native tokenizer library is not available (" + st.reason() + ")") + "; use --device cpu to tokenize on the CPU");
         }
         if (encoder.equals("native")) {
             if (!st.loaded()) {

@@ -14,6 +14,7 @@ import org.geneformer4j.tune.SearchSpace;
 import org.geneformer4j.tune.Sampler;
 import org.geneformer4j.tune.Study;
 import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.OutputGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,6 +62,8 @@ final class TuneCommand implements Callable<Integer> {
             throw new org.geneformer4j.util.UserException("tuning selects on validation macro F1: --split needs a valid part");
         }
         if (overwrite) {
+            OutputGuard.check(output, true, OutputGuard.Kind.directoryWith("study (study.json)", "study.json"),
+                    OutputGuard.paths(data.common.input, data.splitFile, space, model.model));
             AtomicDirectory.deleteRecursively(output);
         }
         SearchSpace sp = space == null ? SearchSpace.upstream() : SearchSpace.read(space);

@@ -17,7 +17,7 @@ final class CsvSink implements EmbeddingSink {
     private final AtomicFile file;
     private final BufferedWriter out;
 
-    CsvSink(Path path, boolean overwrite) {
+    CsvSink(Path path, boolean overwrite) throws IOException {
         this.file = AtomicFile.create(path, overwrite);
         this.out = new BufferedWriter(new OutputStreamWriter(file.stream(), StandardCharsets.UTF_8), 1 << 16);
     }

@@ -7,19 +7,19 @@ import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.UserException;
 
 /**
  * An {@code .h5ad} in anndata's on-disk layout: obs = the row ids (index) and carried columns as string arrays,
  * the embedding in {@code obsm/X_geneformer} and also as X (var = the embedding dimensions), so that tools which
- * only look at X see it too. Rows are held until {@link #commit()}, which writes a temporary file and renames it.
+ * only look at X see it too. Rows are held until {@link #commit()}, which writes the {@link AtomicFile}'s staging
+ * file and renames it.
  */
 public final class H5adSink implements EmbeddingSink {
-    private final Path path;
-    private final Path temp;
+    private final AtomicFile file;
     private String idColumn;
     private List<String> labelColumns;
     private final List<String> ids = new ArrayList<>();
@@ -27,11 +27,25 @@ public final class H5adSink implements EmbeddingSink {
     private final List<String[]> labels = new ArrayList<>();
 
     H5adSink(Path path, boolean overwrite) {
-        this.path = path.toAbsolutePath();
-        if (Files.exists(this.path) && !overwrite) {
-            throw new UserException(path + " already exists (pass --overwrite to replace it)");
+        this.file = AtomicFile.create(path, overwrite);
+        try {
+            probe(file.temp());
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw new UserException("cannot write " + path + " (.h5ad): " + e, e);
         }
-        this.temp = this.path.resolveSibling("." + this.path.getFileName() + ".partial");
+    }
+
+    /**
+     * Writes a one-cell file of each shape a run can produce (with and without label columns) to the staging path
+     * and removes it: a failure of the HDF5 writer then comes before the model runs, not after all the compute.
+     */
+    private static void probe(Path temp) throws IOException {
+        float[][] one = {{0f}};
+        write(new EmbeddingTable("cell_id", new String[] {"probe"}, one, java.util.Map.of()), java.util.Map.of(), temp);
+        write(new EmbeddingTable("cell_id", new String[] {"probe"}, one, java.util.Map.of("label", new String[] {"x"})),
+                java.util.Map.of("X_umap", new float[][] {{0f, 0f}}), temp);
+        Files.delete(temp);
     }
 
     @Override
@@ -59,18 +73,15 @@ public final class H5adSink implements EmbeddingSink {
             }
             cols.put(labelColumns.get(c), col);
         }
-        write(new EmbeddingTable(idColumn, idArr, rows.toArray(new float[0][]), cols), java.util.Map.of(), temp);
-        Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        write(new EmbeddingTable(idColumn, idArr, rows.toArray(new float[0][]), cols), java.util.Map.of(), file.temp());
+        file.commit();
     }
 
     /** Replaces the .h5ad at {@code path} by {@code table} plus extra obsm matrices (such as X_umap), atomically. */
     public static void rewrite(Path path, EmbeddingTable table, java.util.Map<String, float[][]> obsm) throws IOException {
-        Path temp = path.toAbsolutePath().resolveSibling("." + path.getFileName() + ".partial");
-        try {
-            write(table, obsm, temp);
-            Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
+        try (AtomicFile f = AtomicFile.create(path, true)) {
+            write(table, obsm, f.temp());
+            f.commit();
         }
     }
 
@@ -112,7 +123,12 @@ public final class H5adSink implements EmbeddingSink {
         g.putAttribute("encoding-type", "dataframe");
         g.putAttribute("encoding-version", "0.2.0");
         g.putAttribute("_index", index);
-        g.putAttribute("column-order", columns);
+        // anndata reads list(attrs["column-order"]); jhdf cannot write an empty array, and list("") is [] too
+        if (columns.length == 0) {
+            g.putAttribute("column-order", "");
+        } else {
+            g.putAttribute("column-order", columns);
+        }
     }
 
     private static void encoded(WritableDataset d, String type) {
@@ -122,10 +138,6 @@ public final class H5adSink implements EmbeddingSink {
 
     @Override
     public void close() {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // best effort
-        }
+        file.close();
     }
 }

@@ -24,10 +24,15 @@ final class NpySink implements EmbeddingSink {
     private int hidden;
     private long rows;
 
-    NpySink(Path path, boolean overwrite) {
+    NpySink(Path path, boolean overwrite) throws IOException {
         this.npy = AtomicFile.create(path, overwrite);
-        this.tsv = AtomicFile.create(path.resolveSibling(path.getFileName().toString().replaceFirst("\\.npy$", "") + ".cells.tsv"), overwrite);
-        this.data = new java.io.BufferedOutputStream(npy.stream(), 1 << 16);
+        try {
+            this.tsv = AtomicFile.create(path.resolveSibling(path.getFileName().toString().replaceFirst("\\.npy$", "") + ".cells.tsv"), overwrite);
+            this.data = new java.io.BufferedOutputStream(npy.stream(), 1 << 16);
+        } catch (IOException | RuntimeException e) {
+            npy.close(); // releases its lock
+            throw e;
+        }
     }
 
     @Override

@@ -89,7 +89,7 @@ final class Hdf5 {
             return new String[0]; // an empty attribute, e.g. the column-order of a frame without columns
         }
         if (d instanceof String s) {
-            return new String[] {s};
+            return s.isEmpty() ? new String[0] : new String[] {s}; // "" is the column-order of a frame without columns
         }
         return toStrings(d);
     }

@@ -46,8 +46,14 @@ public record BertConfig(ObjectNode json, int vocabSize, int hiddenSize, int num
         if (!o.path("position_embedding_type").asText("absolute").equals("absolute")) {
             throw new UserException(source + ": only absolute position embeddings are supported");
         }
-        int hidden = required(o, "hidden_size", source);
-        int heads = required(o, "num_attention_heads", source);
+        // Field by field, so that a damaged or hand-edited config is one line naming the key and what it holds,
+        // not a division by zero or a "missing" key that is there with the wrong type.
+        int vocab = positive(o, "vocab_size", source);
+        int hidden = positive(o, "hidden_size", source);
+        int layers = positive(o, "num_hidden_layers", source);
+        int heads = positive(o, "num_attention_heads", source);
+        int intermediate = positive(o, "intermediate_size", source);
+        int positions = positive(o, "max_position_embeddings", source);
         if (hidden % heads != 0) {
             throw new UserException(source + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
@@ -55,11 +61,13 @@ public record BertConfig(ObjectNode json, int vocabSize, int hiddenSize, int num
         if (!List.of("relu", "gelu").contains(act)) {
             throw new UserException(source + ": hidden_act '" + act + "' is not supported (relu or gelu)");
         }
-        return new BertConfig(o, required(o, "vocab_size", source), hidden, required(o, "num_hidden_layers", source),
-                heads, required(o, "intermediate_size", source), required(o, "max_position_embeddings", source),
-                o.path("type_vocab_size").asInt(2), o.path("layer_norm_eps").asDouble(1e-12), act,
-                o.path("hidden_dropout_prob").asDouble(0.1), o.path("attention_probs_dropout_prob").asDouble(0.1),
-                o.path("pad_token_id").asInt(0), labels(o));
+        int typeVocab = optionalInt(o, "type_vocab_size", 2, 1, Integer.MAX_VALUE, source);
+        double eps = optionalNumber(o, "layer_norm_eps", 1e-12, Double.MIN_VALUE, 1, source);
+        double hiddenDropout = optionalNumber(o, "hidden_dropout_prob", 0.1, 0, 1, source);
+        double attentionDropout = optionalNumber(o, "attention_probs_dropout_prob", 0.1, 0, 1, source);
+        int pad = optionalInt(o, "pad_token_id", 0, 0, vocab - 1, source);
+        return new BertConfig(o, vocab, hidden, layers, heads, intermediate, positions, typeVocab, eps, act,
+                hiddenDropout, attentionDropout, pad, labels(o));
     }
 
     private static List<String> labels(ObjectNode o) {
@@ -71,11 +79,43 @@ public record BertConfig(ObjectNode json, int vocabSize, int hiddenSize, int num
         return out;
     }
 
-    private static int required(ObjectNode o, String key, String source) {
-        if (!o.path(key).canConvertToInt()) {
+    private static int positive(ObjectNode o, String key, String source) {
+        if (o.path(key).isMissingNode() || o.path(key).isNull()) {
             throw new UserException(source + " lacks '" + key + "'");
         }
-        return o.get(key).asInt();
+        return integer(o, key, 1, Integer.MAX_VALUE, source);
+    }
+
+    private static int optionalInt(ObjectNode o, String key, int dflt, int min, int max, String source) {
+        return o.path(key).isMissingNode() || o.path(key).isNull() ? dflt : integer(o, key, min, max, source);
+    }
+
+    private static int integer(ObjectNode o, String key, int min, int max, String source) {
+        JsonNode v = o.get(key);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new UserException(source + ": '" + key + "' must be a whole number, not " + v);
+        }
+        int i = v.asInt();
+        if (i < min || i > max) {
+            throw new UserException(source + ": '" + key + "' is " + i + "; it must be " + range(min, max));
+        }
+        return i;
+    }
+
+    private static double optionalNumber(ObjectNode o, String key, double dflt, double min, double max, String source) {
+        JsonNode v = o.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isNumber() || !(v.asDouble() >= min && v.asDouble() <= max)) {
+            throw new UserException(source + ": '" + key + "' must be a number " + (min == Double.MIN_VALUE ? "above 0" : "from " + min)
+                    + " to " + max + ", not " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static String range(int min, int max) {
+        return max == Integer.MAX_VALUE ? "at least " + min : "from " + min + " to " + max;
     }
 
     public int headDim() {

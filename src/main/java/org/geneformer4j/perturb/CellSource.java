@@ -1,6 +1,11 @@
 package org.geneformer4j.perturb;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +13,7 @@ import java.util.Random;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.dataset.TokenColumns;
+import org.geneformer4j.embed.TokenCheck;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -18,12 +24,16 @@ import org.geneformer4j.util.UserException;
 final class CellSource {
     record Cell(int row, String id, int[] tokens) {}
 
-    /** The cells of the {@code cellStart:cellEnd} slice; {@code offset} is where it starts in the whole selection. */
-    record Selection(List<Cell> cells, int offset) {}
+    /**
+     * The cells of the {@code cellStart:cellEnd} slice; {@code offset} is where it starts in the whole selection.
+     * {@code rows} and {@code tokensSha256} identify the whole dataset (see {@link RunInfo.Input}).
+     */
+    record Selection(List<Cell> cells, int offset, long rows, String tokensSha256) {}
 
     private CellSource() {}
 
-    static Selection load(DatasetReader r, PerturbSettings s) {
+    /** @param fit checks every cell against the model, as embed does, before anything is written */
+    static Selection load(DatasetReader r, PerturbSettings s, TokenCheck fit) {
         TokenColumns cols = TokenColumns.of(r, List.of());
         int[] filterCols = new int[s.filters().size()];
         List<List<String>> allowed = new ArrayList<>();
@@ -36,15 +46,19 @@ final class CellSource {
             allowed.add(e.getValue());
         }
         List<Cell> cells = new ArrayList<>();
+        MessageDigest digest = sha256();
+        ByteBuffer buf = ByteBuffer.allocate(4 * 8192).order(ByteOrder.LITTLE_ENDIAN);
         int row = 0;
         while (r.hasNext()) {
             RowBatch b = r.next();
             for (int i = 0; i < b.rows(); i++, row++) {
+                int[] t = cols.tokens(b, i);
+                fit.check(cols.id(b, i, row), t);
+                fingerprint(digest, buf, t);
                 boolean keep = true;
                 for (int k = 0; k < filterCols.length && keep; k++) {
                     keep = allowed.get(k).contains(TokenColumns.string(b, filterCols[k], i));
                 }
-                int[] t = cols.tokens(b, i);
                 if (keep && s.genes().length > 0 && s.type() != PerturbType.OVEREXPRESS) {
                     for (int g : s.genes()) {
                         keep &= contains(t, g);
@@ -58,6 +72,7 @@ final class CellSource {
                 }
             }
         }
+        fit.finish();
         if (s.maxCells() > 0 && cells.size() > s.maxCells()) {
             java.util.Collections.shuffle(cells, new Random(s.seed()));
             cells = new ArrayList<>(cells.subList(0, s.maxCells()));
@@ -65,7 +80,29 @@ final class CellSource {
         cells.sort(Comparator.comparingInt((Cell c) -> c.tokens().length).reversed().thenComparingInt(Cell::row));
         int end = s.cellEnd() < 0 ? cells.size() : Math.min(cells.size(), s.cellEnd());
         int start = Math.min(Math.max(0, s.cellStart()), end);
-        return new Selection(new ArrayList<>(cells.subList(start, end)), start);
+        return new Selection(new ArrayList<>(cells.subList(start, end)), start, row, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    /** Adds a cell's token count and tokens (little-endian int32) to the dataset's fingerprint. */
+    private static void fingerprint(MessageDigest digest, ByteBuffer buf, int[] t) {
+        buf.clear();
+        buf.putInt(t.length);
+        for (int v : t) {
+            if (!buf.hasRemaining()) {
+                digest.update(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            buf.putInt(v);
+        }
+        digest.update(buf.array(), 0, buf.position());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static boolean contains(int[] tokens, int g) {

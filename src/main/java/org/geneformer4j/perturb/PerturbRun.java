@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.geneformer4j.dataset.DatasetReader;
+import org.geneformer4j.embed.TokenCheck;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
@@ -53,7 +54,7 @@ public final class PerturbRun {
     public Summary run(Supplier<DatasetReader> data, List<BertModel> models, RunInfo info, Path outDir, Progress progress) {
         CellSource.Selection selection;
         try (DatasetReader r = data.get()) {
-            selection = CellSource.load(r, s);
+            selection = CellSource.load(r, s, new TokenCheck(models.get(0).config(), vocab, special));
         }
         List<CellSource.Cell> cells = selection.cells();
         if (cells.isEmpty()) {
@@ -65,7 +66,7 @@ public final class PerturbRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        info.writeOrCheck(outDir);
+        info.withInput(info.input().withTokens(selection.rows(), selection.tokensSha256())).writeOrCheck(outDir);
         progress.setTotal(cells.size());
         long t0 = System.nanoTime();
         List<int[]> pending = new ArrayList<>();

@@ -12,19 +12,26 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * An output directory that appears complete or not at all: everything is written into a hidden sibling
- * {@code .NAME.partial}, which {@link #commit()} renames to {@code NAME}. A killed run leaves only the partial
- * directory, which the next run of the same output discards; a failed run removes it.
+ * {@code .NAME.partial-<host>-<pid>-<random>}, which {@link #commit()} renames to {@code NAME}, the only
+ * publication. The output's {@link OutputLock} is held from creation to commit, so a second writer refuses. A
+ * killed run leaves only its staging and a stale lock, both of which the next run of the same output removes; a
+ * failed run removes them itself.
  */
 public final class AtomicDirectory implements AutoCloseable {
     private final Path target;
     private final Path staging;
+    private final OutputLock lock;
     private final Thread cleanup;
     private boolean done;
 
-    private AtomicDirectory(Path target, Path staging) {
+    private AtomicDirectory(Path target, Path staging, OutputLock lock) {
         this.target = target;
         this.staging = staging;
-        this.cleanup = new Thread(() -> deleteQuietly(staging), "remove-partial-output");
+        this.lock = lock;
+        this.cleanup = new Thread(() -> {
+            deleteQuietly(staging);
+            lock.close();
+        }, "remove-partial-output");
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
@@ -36,15 +43,20 @@ public final class AtomicDirectory implements AutoCloseable {
         if (Files.exists(abs) && !overwrite) {
             throw new UserException(target + " already exists (pass --overwrite to replace it)");
         }
-        Path parent = abs.getParent();
+        OutputLock lock = OutputLock.acquire(abs);
         try {
-            Files.createDirectories(parent);
-            Path staging = parent.resolve("." + abs.getFileName() + ".partial");
-            deleteRecursively(staging);
+            if (Files.exists(abs) && !overwrite) {
+                throw new UserException(target + " already exists (pass --overwrite to replace it)"); // published meanwhile
+            }
+            Path staging = OutputLock.stagingFor(abs);
             Files.createDirectory(staging);
-            return new AtomicDirectory(abs, staging);
+            return new AtomicDirectory(abs, staging, lock);
         } catch (IOException e) {
+            lock.close();
             throw new UserException("cannot create output " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
     }
 
@@ -59,8 +71,7 @@ public final class AtomicDirectory implements AutoCloseable {
 
     public void commit() throws IOException {
         if (Files.exists(target)) {
-            Path old = target.resolveSibling("." + target.getFileName() + ".old");
-            deleteRecursively(old);
+            Path old = OutputLock.stagingFor(target); // a dead writer's, should this one be killed before removing it
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             moveIntoPlace();
             deleteRecursively(old);
@@ -68,6 +79,7 @@ public final class AtomicDirectory implements AutoCloseable {
             moveIntoPlace();
         }
         done = true;
+        lock.close();
         removeHook();
     }
 
@@ -84,6 +96,7 @@ public final class AtomicDirectory implements AutoCloseable {
     public void close() {
         if (!done) {
             deleteQuietly(staging);
+            lock.close();
             removeHook();
             done = true;
         }

@@ -7,17 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** A file written under a temporary name beside its target and renamed into place only when complete. */
+/**
+ * A file written under a name unique to this writer beside its target ({@code .NAME.partial-<host>-<pid>-<random>})
+ * and renamed into place only when complete; the output's {@link OutputLock} is held meanwhile, so a second writer
+ * of the same file refuses instead of publishing a mixture.
+ */
 public final class AtomicFile implements AutoCloseable {
     private final Path target;
     private final Path temp;
-    private final OutputStream out;
+    private final OutputLock lock;
+    private OutputStream out;
     private boolean done;
 
-    private AtomicFile(Path target, Path temp) throws IOException {
+    private AtomicFile(Path target, Path temp, OutputLock lock) {
         this.target = target;
         this.temp = temp;
-        this.out = Files.newOutputStream(temp);
+        this.lock = lock;
     }
 
     public static AtomicFile create(Path target, boolean overwrite) {
@@ -25,14 +30,12 @@ public final class AtomicFile implements AutoCloseable {
         if (Files.exists(abs) && !overwrite) {
             throw new UserException(target + " already exists (pass --overwrite to replace it)");
         }
-        try {
-            Files.createDirectories(abs.getParent());
-            Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial");
-            Files.deleteIfExists(temp);
-            return new AtomicFile(abs, temp);
-        } catch (IOException e) {
-            throw new UserException("cannot create " + target + ": " + e.getMessage(), e);
+        OutputLock lock = OutputLock.acquire(abs);
+        if (Files.exists(abs) && !overwrite) {
+            lock.close();
+            throw new UserException(target + " already exists (pass --overwrite to replace it)"); // published meanwhile
         }
+        return new AtomicFile(abs, OutputLock.stagingFor(abs), lock);
     }
 
     /** Writes {@code text} (UTF-8) to {@code target}, replacing it, atomically. */
@@ -45,34 +48,44 @@ public final class AtomicFile implements AutoCloseable {
         }
     }
 
-    /** Where the content is written until {@link #commit()} renames it. */
+    /** Where the content is written until {@link #commit()} renames it: by {@link #stream()} or by a library given the path. */
     public Path temp() {
         return temp;
     }
 
-    public OutputStream stream() {
+    /** The stream onto {@link #temp()}, opened on first use (a library writing to the path itself never opens it). */
+    public OutputStream stream() throws IOException {
+        if (out == null) {
+            out = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        }
         return out;
     }
 
     public void commit() throws IOException {
-        out.close();
+        stream().close(); // an empty file if nothing was written
+
         try {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         done = true;
+        lock.close();
     }
 
     @Override
     public void close() {
         if (!done) {
             try {
-                out.close();
+                if (out != null) {
+                    out.close();
+                }
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
                 // nothing more to do
             }
+            lock.close();
+            done = true;
         }
     }
 }

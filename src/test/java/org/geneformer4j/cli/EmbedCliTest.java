@@ -181,6 +181,28 @@ class EmbedCliTest {
     }
 
     @Test
+    void h5adOutputWithoutLabelColumnsIsWrittenAndReadsBack() throws IOException {
+        Path ds = goldenDataset("v2");
+        Path out = tmp.resolve("cells.h5ad");
+        Cli r = Cli.run("embed", "-m", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", ds.toString(), "-o", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.errorLines(), r.err());
+        try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(out)) {
+            assertEquals("dataframe", f.getByPath("obs").getAttribute("encoding-type").getData());
+            // no columns: "" (jhdf writes no empty arrays), which anndata reads as list("") == [] (scripts/dev/check_h5ad.py)
+            assertEquals("", f.getByPath("obs").getAttribute("column-order").getData());
+            assertEquals(4, ((float[][]) f.getDatasetByPath("obsm/X_geneformer").getData()).length);
+        }
+        org.geneformer4j.embed.EmbeddingTable t = org.geneformer4j.embed.EmbeddingTable.read(out);
+        assertEquals(4, t.ids().length);
+        assertEquals(H, t.matrix()[0].length);
+        assertTrue(t.labels().isEmpty());
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".cells.h5ad")).toList(), "no staging or lock left");
+        }
+    }
+
+    @Test
     void geneModeAveragesEachGeneOverCellsAndKeepsSpecialTokens() throws IOException {
         Path ds = goldenDataset("v2");
         Path out = tmp.resolve("genes.csv");

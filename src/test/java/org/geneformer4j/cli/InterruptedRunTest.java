@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ class InterruptedRunTest {
     @Test
     void killedRunLeavesNoDatasetAndTheRerunSucceeds() throws Exception {
         Path out = tmp.resolve("cells.dataset");
-        Path partial = tmp.resolve(".cells.dataset.partial");
         String inputs = String.join(",", Collections.nCopies(400, TestData.example().toString()));
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -31,19 +29,32 @@ class InterruptedRunTest {
                 "-i", inputs, "-o", out.toString(), "--threads", "1", "--chunk-size", "1"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Path shard = partial.resolve("shard-0.arrow");
-        while (!(Files.exists(shard) && Files.size(shard) > 0) && p.isAlive() && System.nanoTime() < deadline) {
+        Path partial = null;
+        while (partial == null && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(5);
+            partial = staging();
+            if (partial != null && !(Files.exists(partial.resolve("shard-0.arrow")) && Files.size(partial.resolve("shard-0.arrow")) > 0)) {
+                partial = null;
+            }
         }
         assertTrue(p.isAlive(), "the run must still be going when killed: " + Files.readString(tmp.resolve("log.txt")));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertFalse(Files.exists(out), "a killed run must not leave the output directory");
-        assertTrue(Files.exists(partial), "its work in progress lives only in the hidden partial directory");
+        assertTrue(Files.exists(partial), "its work in progress lives only in its hidden partial directory");
+        assertTrue(Files.exists(tmp.resolve(".cells.dataset.lock")), "the killed writer's lock is left, and stale");
 
         Cli rerun = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", out.toString());
         assertEquals(0, rerun.exit(), rerun.err());
         assertTrue(Files.isRegularFile(out.resolve("state.json")));
         assertFalse(Files.exists(partial), "the rerun clears the stale partial directory");
-        assertEquals(0, new File(tmp.toFile(), ".cells.dataset.old").list() == null ? 0 : 1);
+        assertEquals(null, staging(), "and leaves no staging of its own");
+        assertFalse(Files.exists(tmp.resolve(".cells.dataset.lock")), "the rerun took the stale lock over and released it");
+    }
+
+    /** The hidden staging directory of a writer of cells.dataset, if there is one. */
+    private Path staging() throws java.io.IOException {
+        try (var s = Files.list(tmp)) {
+            return s.filter(f -> f.getFileName().toString().startsWith(".cells.dataset.partial-")).findFirst().orElse(null);
+        }
     }
 }

@@ -41,6 +41,57 @@ class PerturbCliTest {
     }
 
     @Test
+    void aFinishedRunIsNotResumedWithAnotherInputOrModel() throws Exception {
+        Path ds = tmp.resolve("cells.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", ds.toString()).exit());
+        Path other = tmp.resolve("short.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", other.toString(), "--input-size", "50").exit());
+        Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        for (String f : List.of("config.json", "model.safetensors")) {
+            Files.copy(TestData.resource("fixtures/model/tiny_v2/" + f), model.resolve(f));
+        }
+        Path out = tmp.resolve("isp");
+        String[] common = {"perturb", "--model", model.toString(), "-o", out.toString(), "--max-ncells", "3", "--shard-cells", "2", "--format", "csv"};
+        assertEquals(0, Cli.run(concat(common, "-i", ds.toString())).exit());
+        List<String> before = Files.readAllLines(out.resolve("part-000000-000002.csv"));
+        Cli input = Cli.run(concat(common, "-i", other.toString()));
+        assertEquals(1, input.exit(), input.err());
+        assertEquals(1, input.errorLines(), input.err());
+        assertTrue(input.err().contains("another input"), input.err());
+        // one weight of the last tensor changed: the same path, another model
+        byte[] w = Files.readAllBytes(model.resolve("model.safetensors"));
+        w[w.length - 1] ^= 0x10;
+        Files.write(model.resolve("model.safetensors"), w);
+        Cli weights = Cli.run(concat(common, "-i", ds.toString()));
+        assertEquals(1, weights.exit(), weights.err());
+        assertTrue(weights.err().contains("another model"), weights.err());
+        assertEquals(before, Files.readAllLines(out.resolve("part-000000-000002.csv")), "the finished results are kept");
+    }
+
+    @Test
+    void dataTokenizedForTheOtherModelVersionIsRefusedAndLeavesNothing() {
+        Path v1 = tmp.resolve("v1.dataset");
+        Path v2 = tmp.resolve("v2.dataset");
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", v1.toString(), "--model-version", "V1").exit());
+        assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", v2.toString()).exit());
+        Path a = tmp.resolve("a");
+        Cli v1IntoV2 = Cli.run("perturb", "--model", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", v1.toString(),
+                "-o", a.toString(), "--max-ncells", "3");
+        assertEquals(1, v1IntoV2.exit(), v1IntoV2.err());
+        assertEquals(1, v1IntoV2.errorLines(), v1IntoV2.err());
+        assertTrue(v1IntoV2.err().contains("V1 data into a V2 model") || v1IntoV2.err().contains("V1 settings"), v1IntoV2.err());
+        assertTrue(!Files.exists(a), "no output directory, no run.json");
+        Path b = tmp.resolve("b");
+        Cli v2IntoV1 = Cli.run("perturb", "--model", TestData.resource("fixtures/model/tiny_v1").toString(), "-i", v2.toString(),
+                "-o", b.toString(), "--max-ncells", "3");
+        assertEquals(1, v2IntoV1.exit(), v2IntoV1.err());
+        assertEquals(1, v2IntoV1.errorLines(), v2IntoV1.err());
+        assertTrue(v2IntoV1.err().contains("V1 model") || v2IntoV1.err().contains("V2 data into a V1 model"), v2IntoV1.err());
+        assertTrue(!Files.exists(b), "no output directory, no run.json");
+    }
+
+    @Test
     void unknownGeneAndMissingStatesAreOneErrorLine() throws Exception {
         Path ds = tmp.resolve("cells.dataset");
         assertEquals(0, Cli.run("tokenize", "-i", TestData.example().toString(), "-o", ds.toString()).exit());

@@ -3,31 +3,38 @@ package org.geneformer4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.geneformer4j.TestData;
 import org.geneformer4j.nativ.NativeLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** tokenize --device cuda without a GPU (or without the native library) falls back to the CPU and says so at --verbose. */
+/**
+ * tokenize --device cuda is the rule of every command: a GPU (with the native library) or one error line, never a
+ * quiet run on the CPU; where a GPU is present it runs the kernel and gives the CPU's tokens.
+ */
 class TokenizeDeviceCliTest {
     @TempDir
     Path tmp;
 
     @Test
-    void cudaWithoutAGpuRunsTheCpuPathAndSaysWhich() throws Exception {
+    void cudaMeansAGpuOrAnError() throws Exception {
         Path cpu = tmp.resolve("cpu.dataset"), cuda = tmp.resolve("cuda.dataset");
         Cli a = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", cpu.toString());
         assertEquals(0, a.exit(), a.err());
         Cli b = Cli.run("--verbose", "tokenize", "-i", TestData.example().toString(), "-o", cuda.toString(), "--device", "cuda");
-        assertEquals(0, b.exit(), b.err());
         NativeLibrary.Status st = NativeLibrary.status();
-        if (st.cudaDevices() == 0) {
-            assertTrue(b.err().contains("the Java CPU encoder runs"), b.err());
+        if (!st.loaded() || st.cudaDevices() == 0) {
+            assertEquals(1, b.exit(), b.err());
+            assertEquals(1, b.errorLines(), b.err());
+            assertTrue(b.err().contains("error: --device cuda:") && b.err().contains("--device cpu"), b.err());
+            assertTrue(!Files.exists(cuda), "nothing written");
         } else {
+            assertEquals(0, b.exit(), b.err());
             assertTrue(b.err().contains("fused CUDA kernel on cuda:0"), b.err());
+            assertEquals(org.geneformer4j.tokenize.NativeTokenizerTest.tokensOf(cpu), org.geneformer4j.tokenize.NativeTokenizerTest.tokensOf(cuda));
         }
-        assertEquals(org.geneformer4j.tokenize.NativeTokenizerTest.tokensOf(cpu), org.geneformer4j.tokenize.NativeTokenizerTest.tokensOf(cuda));
         Cli bad = Cli.run("tokenize", "-i", TestData.example().toString(), "-o", tmp.resolve("x").toString(), "--device", "gpu");
         assertEquals(1, bad.exit());
         assertTrue(bad.err().contains("--device must be cpu, cuda or cuda:N"), bad.err());
