@@ -24,6 +24,8 @@ if(NOT GF_CUDA STREQUAL "OFF")
     else()
         message(STATUS "geneformer_native: no CUDA compiler; building the CPU twin only")
     endif()
+else()
+    message(STATUS "geneformer_native: GF_CUDA=OFF; building the CPU twin only")
 endif()
 
 function(geneformer_cuda_flags target)

@@ -26,7 +26,8 @@ if ! cmake -S "$ROOT/native" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${GF_CUDA:+-
     echo "[native] cmake configure failed"
     exit 1
 fi
-grep -h 'geneformer_native:' "$BUILD/configure.log" | sed 's/^-- /[native] /'
+# || true: under pipefail a log without that line (older CMake modules) would end the script without a word
+grep -h 'geneformer_native:' "$BUILD/configure.log" | sed 's/^-- /[native] /' || true
 if ! cmake --build "$BUILD" -j "$(nproc 2>/dev/null || echo 2)" > "$BUILD/build.log" 2>&1; then
     cat "$BUILD/build.log"
     echo "[native] build failed"
