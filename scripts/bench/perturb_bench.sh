@@ -38,17 +38,7 @@ read -r jsn jss < <(run_java "$work/java_sub" "--cell-range $slice")
 one=$("$py" "$here/hf_isp.py" "$model" "$ds" --cells "$slice" --style one --threads "$threads" --out "$work/py_one.csv" 2>/dev/null | tail -1)
 bat=$("$py" "$here/hf_isp.py" "$model" "$ds" --cells "$slice" --style batched --threads "$threads" --out "$work/py_batched.csv" 2>/dev/null | tail -1)
 rate() { sed 's/.*rate=\([0-9.]*\).*/\1/' <<<"$1"; }
-diff=$("$py" - "$work/java_sub" "$work/py_one.csv" <<'PY'
-import glob, sys
-import pandas as pd
-j = pd.concat(pd.read_csv(f) for f in glob.glob(sys.argv[1] + "/part-*.csv"))
-p = pd.read_csv(sys.argv[2])
-j = j[j.affected == "cell_emb"].groupby("perturbed").value.apply(sorted)
-p = p.groupby("perturbed").value.apply(sorted)
-assert set(j.index) == set(p.index), "different perturbations"
-print(f"{max(abs(a - b) for k in p.index for a, b in zip(j[k], p[k])):.1e}")
-PY
-)
+diff=$("$py" "$here/isp_diff.py" "$work/java_sub" "$work/py_one.csv")
 echo "| cells (slice of 100) | threads | Python 1 per forward (perturb./s) | Python upstream minibatches of 100 | geneformer4j, same cells | ratio vs 1 per forward | ratio vs minibatches | geneformer4j, 100 cells | max abs diff |"
 echo "|---|---|---|---|---|---|---|---|---|"
 awk -v c="$slice" -v t="$threads" -v o="$(rate "$one")" -v b="$(rate "$bat")" -v jsn="$jsn" -v jss="$jss" -v jn="$jn" -v js="$js" -v d="$diff" \

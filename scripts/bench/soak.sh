@@ -26,7 +26,7 @@ sample() {  # phase pid: one RSS sample per interval until the process ends
         sleep "$interval"
         t=$((t + interval))
         rss=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ') || true
-        [ -n "$rss" ] && echo "$phase $t s rss_mb=$((rss / 1024))" | tee -a "$work/samples.txt"
+        if [ -n "$rss" ]; then echo "$phase $t s rss_mb=$((rss / 1024))" | tee -a "$work/samples.txt"; fi
     done
 }
 verdict() {  # phase: the samples after the first two (warm-up), sorted

@@ -199,7 +199,7 @@ for f in $DATA; do
         [ "$same_files" = 1 ] && n_same=$((n_same + 1)) || bad="$bad $b/$v"
     done
 done
-row tokenize "--device $DEV output identical (cmp of the Arrow files) to --device cpu, V1 and V2" \
+row tokenize "${DEVICE_TOKENIZE[*]} output identical (cmp of the Arrow files) to the Java encoder, V1 and V2" \
     "$([ "$n_same" = "$n_all" ] && echo PASS || echo FAIL)" "$n_same/$n_all datasets${bad:+; differ:$bad}"
 one=$(ls $DATA | grep pbmc68k_reduced_counts)
 list=$(printf "$one,%.0s" $(seq 1 "$TOK_REPEAT")); list=${list%,}
@@ -352,17 +352,7 @@ read -r jn js < <(isp "$ISP_SLICE")
 bat=$(timeout 400 $PY scripts/bench/hf_isp.py "$M" "$KD" --cells "$ISP_SLICE" --style batched --device "$DEV" --out "$W/py_isp_b.csv" 2>> "$LOG" | tail -1)
 one=$(timeout 300 $PY scripts/bench/hf_isp.py "$M" "$KD" --cells "$ISP_ONE_SLICE" --style one --device "$DEV" --out "$W/py_isp_1.csv" 2>> "$LOG" | tail -1)
 echo "perturb java: $jn in $js s; python batched: $bat; one: $one" >> "$LOG"
-diff=$($PY - "$W/isp.$ISP_SLICE" "$W/py_isp_b.csv" <<'PY' 2>> "$LOG"
-import glob, sys
-import pandas as pd
-j = pd.concat(pd.read_csv(f) for f in glob.glob(sys.argv[1] + "/part-*.csv"))
-p = pd.read_csv(sys.argv[2])
-j = j[j.affected == "cell_emb"].groupby("perturbed").value.apply(sorted)
-p = p.groupby("perturbed").value.apply(sorted)
-assert set(j.index) == set(p.index), "different perturbations"
-print(f"{max(abs(a - b) for k in p.index for a, b in zip(j[k], p[k])):.1e}")
-PY
-)
+diff=$($PY "$root/scripts/bench/isp_diff.py" "$W/isp.$ISP_SLICE" "$W/py_isp_b.csv" 2>> "$LOG")
 rb=$(sed -n 's/.*rate=\([0-9.]*\).*/\1/p' <<< "$bat"); r1=$(sed -n 's/.*rate=\([0-9.]*\).*/\1/p' <<< "$one")
 jr=$(awk -v n="${jn:-0}" -v s="${js:-0}" 'BEGIN{ if (s > 0) printf "%.1f", n/s }')
 ok=FAIL; [ -n "$diff" ] && awk -v d="$diff" 'BEGIN{exit !(d <= 1e-4)}' && ok=PASS

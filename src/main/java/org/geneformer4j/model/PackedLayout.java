@@ -1,6 +1,5 @@
 package org.geneformer4j.model;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
@@ -24,34 +23,9 @@ public record PackedLayout(long[] offsets, int maxLength) {
         return new PackedLayout(off, max);
     }
 
-    /**
-     * Batches that fill the device by tokens: cells longest first (ties in index order, as upstream sorts), each
-     * batch at most {@code maxCells} cells and {@code maxTokens} real tokens (no padding to count). Longest first
-     * makes the memory peak come with the first batches, not after an hour.
-     */
+    /** Batches that fill the device by real tokens (no padding to count), at most {@code maxCells} cells ({@link BatchPlan}). */
     public static List<int[]> plan(int[] lengths, int maxCells, long maxTokens) {
-        Integer[] order = new Integer[lengths.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> lengths[a] != lengths[b] ? Integer.compare(lengths[b], lengths[a]) : Integer.compare(a, b));
-        List<int[]> out = new ArrayList<>();
-        int from = 0;
-        while (from < order.length) {
-            long tokens = lengths[order[from]];
-            int to = from + 1;
-            while (to < order.length && to - from < maxCells && tokens + lengths[order[to]] <= maxTokens) {
-                tokens += lengths[order[to]];
-                to++;
-            }
-            int[] batch = new int[to - from];
-            for (int i = from; i < to; i++) {
-                batch[i - from] = order[i];
-            }
-            out.add(batch);
-            from = to;
-        }
-        return out;
+        return BatchPlan.plan(lengths, maxCells, maxTokens, true);
     }
 
     public int cells() {

@@ -7,33 +7,9 @@ import org.bytedeco.pytorch.Tensor;
 
 /** Cells padded on the right to the longest of the batch, with the attention mask (1 token, 0 padding), row-major. */
 public record TokenBatch(long[] ids, long[] mask, int rows, int length) {
-    /**
-     * Length-bucketed batches of cells given by their lengths: longest first (ties in index order, as upstream
-     * sorts), cut into batches of at most {@code batchSize} cells and {@code maxTokens} padded tokens, so padding
-     * is only ever to the longest cell of a batch of similar lengths. Returns the cells' indices, batch by batch.
-     */
+    /** Length-bucketed batches of at most {@code batchSize} cells and {@code maxTokens} padded tokens ({@link BatchPlan}). */
     public static List<int[]> plan(int[] lengths, int batchSize, long maxTokens) {
-        Integer[] order = new Integer[lengths.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> lengths[a] != lengths[b] ? Integer.compare(lengths[b], lengths[a]) : Integer.compare(a, b));
-        List<int[]> out = new java.util.ArrayList<>();
-        int from = 0;
-        while (from < order.length) {
-            int longest = lengths[order[from]];
-            int to = from + 1;
-            while (to < order.length && to - from < batchSize && (long) longest * (to - from + 1) <= maxTokens) {
-                to++;
-            }
-            int[] batch = new int[to - from];
-            for (int i = from; i < to; i++) {
-                batch[i - from] = order[i];
-            }
-            out.add(batch);
-            from = to;
-        }
-        return out;
+        return BatchPlan.plan(lengths, batchSize, maxTokens, false);
     }
 
     public static TokenBatch of(List<int[]> cells, int pad) {
