@@ -21,6 +21,7 @@ import org.geneformer4j.io.CsrBlock;
 import org.geneformer4j.io.ObsColumn;
 import org.geneformer4j.io.ObsTable;
 import org.geneformer4j.io.Readers;
+import org.geneformer4j.util.Closing;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -92,6 +93,7 @@ public final class Tokenizer {
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.threads()), daemon("tokenize"));
         ExecutorService reader = Executors.newSingleThreadExecutor(daemon("read"));
         HfDatasetWriter writer = null;
+        Throwable failure = null;
         try {
             for (Supplier<CellMatrixReader> source : inputs) {
                 CellMatrixReader in = source.get();
@@ -113,8 +115,11 @@ public final class Tokenizer {
                     written += ip.kept.length;
                     empty += counts[0];
                     truncated += counts[1];
+                } catch (Throwable t) {
+                    failure = t;
+                    throw t;
                 } finally {
-                    if (owned) in.close();
+                    if (owned) Closing.close(in, failure);
                 }
             }
             if (empty > 0) {
@@ -124,10 +129,13 @@ public final class Tokenizer {
             Path out = writer.commit();
             progress.finish();
             return new TokenizeReport(out, read, written, empty, truncated, notes);
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
             workers.shutdownNow();
             reader.shutdownNow();
-            if (writer != null) writer.close();
+            Closing.close(writer, failure); // the first error wins: a close error after it is only suppressed
         }
     }
 
