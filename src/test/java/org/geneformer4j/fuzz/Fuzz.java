@@ -71,6 +71,7 @@ final class Fuzz {
     }
 
     static void expectCleanOutcome(String reader, Object input, Read read) {
+        long t0 = System.nanoTime();
         String outcome;
         try {
             assertTimeoutPreemptively(HANG, () -> {
@@ -89,16 +90,18 @@ final class Fuzz {
         } catch (Throwable e) {
             throw new AssertionFailedError(reader + ": " + e.getClass().getName() + " instead of a user error on " + input, e);
         }
-        OUTCOMES.computeIfAbsent(reader, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, k -> new AtomicLong())
-                .incrementAndGet();
+        Map<String, AtomicLong> counts = OUTCOMES.computeIfAbsent(reader, k -> new ConcurrentHashMap<>());
+        counts.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+        counts.computeIfAbsent("nanos", k -> new AtomicLong()).addAndGet(System.nanoTime() - t0);
     }
 
     /** Reader → {valid, user error} counts, sorted, for the report. */
     static String summary() {
-        StringBuilder s = new StringBuilder("fuzz outcomes (reader: inputs, valid, user errors)\n");
+        StringBuilder s = new StringBuilder("fuzz outcomes (reader: inputs, valid, user errors, seconds reading)\n");
         new TreeMap<>(OUTCOMES).forEach((r, m) -> {
             long v = m.getOrDefault("valid", new AtomicLong()).get(), u = m.getOrDefault("user error", new AtomicLong()).get();
-            s.append(String.format("  %-22s %6d %6d %6d%n", r, v + u, v, u));
+            double sec = m.getOrDefault("nanos", new AtomicLong()).get() / 1e9;
+            s.append(String.format(java.util.Locale.ROOT, "  %-22s %6d %6d %6d %6.1f%n", r, v + u, v, u, sec));
         });
         return s.toString();
     }

@@ -10,11 +10,15 @@ import java.util.Arrays;
  * lost in the middle, and a length or offset field replaced by a value that points far beyond the file.
  */
 record Mutation(Kind kind, int position, int value) {
-    enum Kind { FLIP_BIT, SET_BYTE, TRUNCATE, INSERT, DELETE, BIG_INT32, BIG_INT64 }
+    enum Kind { FLIP_BIT, SET_BYTE, TRUNCATE, INSERT, DELETE, BIG_INT32, BIG_INT64, BIG_DECIMAL }
 
     /** Values a corrupt length field takes: past the end, sign bits, all ones. */
     private static final long[] NASTY = {0, 1, -1, 0x7fffffffL, 0x80000000L, 0xffffffffL, 1L << 31 | 7, 1L << 40,
             Long.MAX_VALUE, Long.MIN_VALUE, 0x10000, 65535};
+
+    /** The same for text formats (a count in a size line, a token id, a config value). */
+    private static final String[] NASTY_TEXT = {"2147483647", "-1", "4294967296", "99999999999999999999", "1e308", "NaN",
+            "-2147483648", "0"};
 
     byte[] apply(byte[] in) {
         if (in.length == 0) {
@@ -58,6 +62,14 @@ record Mutation(Kind kind, int position, int value) {
                 b.putLong(v);
                 byte[] bytes = b.array();
                 for (int i = 0; i < width && at + i < out.length; i++) out[at + i] = bytes[value < 0 ? 8 - width + i : i];
+                return out;
+            }
+            case BIG_DECIMAL -> {
+                byte[] digits = NASTY_TEXT[Math.floorMod(value, NASTY_TEXT.length)].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] out = new byte[in.length + digits.length];
+                System.arraycopy(in, 0, out, 0, at);
+                System.arraycopy(digits, 0, out, at, digits.length);
+                System.arraycopy(in, at, out, at + digits.length, in.length - at);
                 return out;
             }
             default -> throw new AssertionError(kind);

@@ -56,15 +56,18 @@ class ReaderFuzzTest {
         AtomicDirectory.deleteRecursively(DIR);
     }
 
-    private static final byte[] SAFETENSORS = Fuzz.fixture("fixtures/model/tiny_v2.expected.safetensors");
+    static final byte[] SAFETENSORS = Fuzz.fixture("fixtures/model/tiny_v2.expected.safetensors");
     private static final byte[] CONFIG = Fuzz.fixture("fixtures/model/tiny_v2/config.json");
     private static final byte[] H5AD = Fuzz.fixture("fixtures/symbols_only.h5ad");
     private static final byte[] TENX_H5 = Fuzz.fixture("data/scanpy_10x/1.2.0/filtered_gene_bc_matrices_h5.h5");
-    private static final String MTX_DIR = "data/scanpy_10x/1.2.0/filtered_gene_bc_matrices/hg19_chr21/";
-    private static final String[] MTX_FILES = {"matrix.mtx", "genes.tsv", "barcodes.tsv"};
-    private static final byte[][] MTX = {Fuzz.fixture(MTX_DIR + MTX_FILES[0]), Fuzz.fixture(MTX_DIR + MTX_FILES[1]),
+    static final String MTX_DIR = "data/scanpy_10x/1.2.0/filtered_gene_bc_matrices/hg19_chr21/";
+    static final String[] MTX_FILES = {"matrix.mtx", "genes.tsv", "barcodes.tsv"};
+    static final byte[][] MTX = {Fuzz.fixture(MTX_DIR + MTX_FILES[0]), Fuzz.fixture(MTX_DIR + MTX_FILES[1]),
             Fuzz.fixture(MTX_DIR + MTX_FILES[2])};
-    private static final byte[] ARROW = Fuzz.fixture("fixtures/python_written.dataset/data-00000-of-00002.arrow");
+    static final byte[] ARROW = Fuzz.fixture("fixtures/python_written.dataset/data-00000-of-00002.arrow");
+    private static final byte[] LOOM = Fuzz.fixture("fixtures/pbmc68k.loom");
+    private static final byte[] TORCH = Fuzz.fixture("fixtures/model/tiny_cls_bin/pytorch_model.bin");
+    private static final byte[] PARQUET = Fuzz.fixture("fixtures/genecorpus_500_samples.parquet");
 
     @Property(tries = 1000, seed = SEED)
     void safetensors(@ForAll("damage") List<Mutation> m) throws IOException {
@@ -79,7 +82,7 @@ class ReaderFuzzTest {
     }
 
     /** A whole read: genes, cells and every row of the matrix. */
-    private static void readCells(Path p) throws IOException {
+    static void readCells(Path p) throws IOException {
         try (CellMatrixReader r = Readers.open(p, Readers.Options.DEFAULT)) {
             r.geneIds(null, new ArrayList<>());
             r.obs().index();
@@ -89,19 +92,42 @@ class ReaderFuzzTest {
         }
     }
 
-    @Property(tries = 500, seed = SEED)
+    @Property(tries = 350, seed = SEED)
     void h5ad(@ForAll("damage") List<Mutation> m) throws IOException {
         Path f = Fuzz.write(fresh(), "cells.h5ad", Fuzz.mutate(H5AD, m));
         Fuzz.expectCleanOutcome("h5ad", m, () -> readCells(f));
     }
 
-    @Property(tries = 300, seed = SEED)
+    @Property(tries = 200, seed = SEED)
     void tenxH5(@ForAll("damage") List<Mutation> m) throws IOException {
         Path f = Fuzz.write(fresh(), "cells.h5", Fuzz.mutate(TENX_H5, m));
         Fuzz.expectCleanOutcome("10x h5", m, () -> readCells(f));
     }
 
-    @Property(tries = 1000, seed = SEED)
+    @Property(tries = 100, seed = SEED)
+    void loom(@ForAll("damage") List<Mutation> m) throws IOException {
+        Path f = Fuzz.write(fresh(), "cells.loom", Fuzz.mutate(LOOM, m));
+        Fuzz.expectCleanOutcome("loom", m, () -> readCells(f));
+    }
+
+    @Property(tries = 300, seed = SEED)
+    void torchPickle(@ForAll("damage") List<Mutation> m) throws IOException {
+        Path f = Fuzz.write(fresh(), "pytorch_model.bin", Fuzz.mutate(TORCH, m));
+        Fuzz.expectCleanOutcome("torch pickle", m, () -> TorchCheckpoint.read(f));
+    }
+
+    @Property(tries = 150, seed = SEED)
+    void parquet(@ForAll("damage") List<Mutation> m) throws IOException {
+        Path f = Fuzz.write(fresh(), "cells.parquet", Fuzz.mutate(PARQUET, m));
+        Fuzz.expectCleanOutcome("parquet", m, () -> {
+            try (DatasetReader r = Datasets.open(f)) {
+                r.columns();
+                while (r.hasNext()) r.next();
+            }
+        });
+    }
+
+    @Property(tries = 600, seed = SEED)
     void tenxMtx(@ForAll("damage") List<Mutation> m) throws IOException {
         Path dir = fresh();
         int which = Math.floorMod(m.get(0).value() >>> 3, MTX.length); // one of the three files is damaged
@@ -122,7 +148,7 @@ class ReaderFuzzTest {
         });
     }
 
-    private static final byte[] TOKENS, MEDIANS, TOKENS_JSON;
+    static final byte[] TOKENS, MEDIANS, TOKENS_JSON;
 
     static {
         GeneVocabulary v = GeneVocabulary.builtin("gc104M");
