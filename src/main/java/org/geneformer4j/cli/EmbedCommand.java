@@ -25,6 +25,7 @@ import org.geneformer4j.model.BertModel;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
 import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.Closing;
 import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
@@ -152,6 +153,7 @@ final class EmbedCommand implements Callable<Integer> {
         Path dataset = input;
         Path scratch = null;
         List<BertModel> workers = List.of();
+        Throwable failure = null;
         // The sink is opened first: its lock keeps a second embed of the same output off the scratch dataset too.
         try (var sink = Sinks.open(output, fmt, overwrite)) {
             if (!isDataset(input)) {
@@ -195,10 +197,15 @@ final class EmbedCommand implements Callable<Integer> {
             if (!plots.isEmpty()) {
                 plot(fmt);
             }
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
-            workers.forEach(BertModel::close);
+            // the first error wins: a model or scratch folder that cannot be released after it is only suppressed
+            for (BertModel w : workers) Closing.close(w::close, failure);
             if (scratch != null) {
-                AtomicDirectory.deleteRecursively(scratch);
+                Path s = scratch;
+                Closing.close(() -> AtomicDirectory.deleteRecursively(s), failure);
             }
         }
         return 0;

@@ -1,6 +1,7 @@
 package org.geneformer4j.cli;
 
 import java.io.PrintWriter;
+import org.geneformer4j.util.NoSpace;
 import org.geneformer4j.util.UserException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +32,10 @@ public final class Main {
             PrintWriter err = cmd.getErr();
             if (ex instanceof UserException) {
                 err.println("error: " + ex.getMessage());
+            } else if (NoSpace.isNoSpace(ex)) {
+                // a full disk met where no output named itself: the file, when the exception knows it
+                String path = NoSpace.pathOf(ex);
+                err.println("error: no space left on device" + (path == null ? "" : " (" + path + ")"));
             } else {
                 err.println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             }

@@ -17,6 +17,7 @@ import org.geneformer4j.perturb.PerturbRun;
 import org.geneformer4j.perturb.PerturbSettings;
 import org.geneformer4j.perturb.PerturbType;
 import org.geneformer4j.perturb.RunInfo;
+import org.geneformer4j.util.Closing;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -164,6 +165,7 @@ final class PerturbCommand implements Callable<Integer> {
                 anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
                 filters, maxCells, seed, format, RunInfo.Input.of(input), RunInfo.modelDigests(resolved.checkpoint().weightsFile()));
         List<BertModel> models = List.of();
+        Throwable failure = null;
         try {
             models = modelOptions.load(resolved.checkpoint());
             BertModel m = models.get(0);
@@ -175,8 +177,11 @@ final class PerturbCommand implements Callable<Integer> {
                     Progress.forStderr("perturb", "cells", 0));
             Main.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",
                     output, r.cells(), r.perturbations(), r.seconds(), r.perturbations() / Math.max(1e-9, r.seconds()), r.shardsWritten(), r.shardsSkipped()));
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
-            models.forEach(BertModel::close);
+            for (BertModel m : models) Closing.close(m::close, failure); // the first error wins
         }
         return 0;
     }

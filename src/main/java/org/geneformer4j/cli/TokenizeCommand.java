@@ -84,6 +84,15 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = "java", description = "CPU encoder: java, or native (the C++ twin of the CUDA kernel). Default: ${DEFAULT-VALUE}.")
     String encoder;
 
+    @Option(names = "--min-vocab-coverage", paramLabel = "F", defaultValue = "0.1",
+            description = "Refuse an input when fewer than this fraction of its genes are in the vocabulary, or when most of"
+                    + " its cells have no vocabulary gene (a wrong gene column or species); 0 disables both. Default: ${DEFAULT-VALUE}.")
+    double minVocabCoverage;
+
+    @Option(names = "--prefix-cell-ids", description = "Prefix each cell id with its input's name (s1.h5ad's c1 becomes s1:c1),"
+            + " for inputs whose ids repeat (10x barcodes across samples); without it repeated ids across inputs are refused.")
+    boolean prefixCellIds;
+
     @Option(names = "--overwrite", description = "Replace the output if it exists.")
     boolean overwrite;
 
@@ -101,7 +110,8 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         if (chunkSize < 1) throw new UserException("--chunk-size must be at least 1");
         s = s.withTargetSum(targetSum).withCollapseGeneIds(collapseGeneIds).withGeneColumn(geneColumn)
-                .withAllowNonInteger(allowNonInteger).withChunkSize(chunkSize).withAttributes(parseAttrs(attrs));
+                .withAllowNonInteger(allowNonInteger).withChunkSize(chunkSize).withAttributes(parseAttrs(attrs))
+                .withMinVocabCoverage(minVocabCoverage).withPrefixCellIds(prefixCellIds);
         GeneVocabulary vocab;
         if (tokenDictionary != null || geneMedianFile != null) {
             if (tokenDictionary == null || geneMedianFile == null) {

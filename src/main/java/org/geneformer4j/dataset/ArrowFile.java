@@ -13,6 +13,7 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.NoSpace;
 
 /**
  * One table as an Arrow IPC file, which is Feather version 2: {@code pandas.read_feather}, {@code pyarrow.feather}
@@ -40,7 +41,7 @@ public final class ArrowFile {
             }
             f.commit();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(NoSpace.orItself(e, target));
         }
     }
 }

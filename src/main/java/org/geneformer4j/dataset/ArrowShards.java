@@ -23,6 +23,7 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.ValueVectorUtility;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -33,7 +34,7 @@ final class ArrowShards implements DatasetReader {
     private static final byte[] FILE_MAGIC = "ARROW1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final List<Path> files;
-    private final BufferAllocator allocator = new RootAllocator();
+    private final BufferAllocator allocator;
     private final List<Column> columns;
     private int next;
     private ArrowReader reader;
@@ -46,12 +47,29 @@ final class ArrowShards implements DatasetReader {
             throw new UserException("dataset has no data files");
         }
         this.files = files;
+        this.allocator = new RootAllocator(allocationLimit(files));
         openNext();
         try {
             this.columns = columnsOf(reader.getVectorSchemaRoot().getSchema().getFields());
         } catch (IOException e) {
             throw new UserException(files.get(0) + ": not a readable Arrow file: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * No record batch of an uncompressed IPC file is larger than the file: a body length beyond that is a corrupt
+     * field, refused by the allocator instead of reserving petabytes (found by fuzzing).
+     */
+    private static long allocationLimit(List<Path> files) {
+        long max = 0;
+        for (Path p : files) {
+            try {
+                max = Math.max(max, Files.size(p));
+            } catch (IOException e) {
+                throw new UserException(p + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+        return 2 * max + (16L << 20);
     }
 
     private static List<Column> columnsOf(List<Field> fields) {
@@ -78,6 +96,7 @@ final class ArrowShards implements DatasetReader {
                 channel = Files.newByteChannel(p);
                 reader = new ArrowFileReader(channel, allocator);
             } else {
+                IpcFraming.check(p);
                 in = Files.newInputStream(p);
                 reader = new ArrowStreamReader(in, allocator);
             }
@@ -115,6 +134,8 @@ final class ArrowShards implements DatasetReader {
             try {
                 if (reader.loadNextBatch()) {
                     VectorSchemaRoot root = reader.getVectorSchemaRoot();
+                    // offsets and row counts against the buffers, before decoding trusts them for array sizes
+                    for (FieldVector v : root.getFieldVectors()) ValueVectorUtility.validateFull(v);
                     if (root.getRowCount() > 0) {
                         pending = decode(root);
                     }

@@ -29,6 +29,7 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.NoSpace;
 
 /**
  * Writes a dataset exactly as Hugging Face {@code Dataset.save_to_disk} lays it out: Arrow IPC stream shards
@@ -45,6 +46,7 @@ public final class HfDatasetWriter implements AutoCloseable {
     private final Schema schema;
     private final long maxShardBytes;
     private final BufferAllocator allocator = new RootAllocator();
+    private final Opener opener;
     private final List<Path> shards = new ArrayList<>();
     private VectorSchemaRoot root;
     private ArrowStreamWriter writer;
@@ -52,7 +54,17 @@ public final class HfDatasetWriter implements AutoCloseable {
     private long shardBytes;
     private long rows;
 
+    /** How a shard file is opened; tests substitute a disk that fills up. */
+    interface Opener {
+        OutputStream open(Path shard) throws IOException;
+    }
+
     public HfDatasetWriter(Path target, List<Column> columns, boolean overwrite, long maxShardBytes) {
+        this(target, columns, overwrite, maxShardBytes, Files::newOutputStream);
+    }
+
+    HfDatasetWriter(Path target, List<Column> columns, boolean overwrite, long maxShardBytes, Opener opener) {
+        this.opener = opener;
         this.columns = List.copyOf(columns);
         this.maxShardBytes = maxShardBytes;
         List<Field> fields = new ArrayList<>();
@@ -81,6 +93,14 @@ public final class HfDatasetWriter implements AutoCloseable {
         if (batch.rows() == 0) {
             return;
         }
+        try {
+            append(batch);
+        } catch (IOException e) {
+            throw NoSpace.orItself(e, out.target());
+        }
+    }
+
+    private void append(RowBatch batch) throws IOException {
         if (writer == null || shardBytes >= maxShardBytes) {
             startShard();
         }
@@ -98,7 +118,7 @@ public final class HfDatasetWriter implements AutoCloseable {
         finishShard();
         Path p = out.staging().resolve("shard-" + shards.size() + ".arrow");
         shards.add(p);
-        stream = Files.newOutputStream(p);
+        stream = NoSpace.naming(opener.open(p), out.target());
         root = VectorSchemaRoot.create(schema, allocator);
         writer = new ArrowStreamWriter(root, null, Channels.newChannel(stream));
         writer.start();
@@ -107,11 +127,29 @@ public final class HfDatasetWriter implements AutoCloseable {
 
     private void finishShard() throws IOException {
         if (writer != null) {
-            writer.end();
-            writer.close();
-            stream.close();
-            root.close();
+            try {
+                writer.end();
+                writer.close();
+                stream.close();
+            } finally {
+                releaseShard();
+            }
+        }
+    }
+
+    /** Frees the shard's buffers whether or not its stream could be finished, so the allocator closes clean. */
+    private void releaseShard() {
+        if (writer != null) {
+            for (AutoCloseable c : new AutoCloseable[] {writer, stream, root}) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // after a failed write the stream cannot be ended; the failure itself is already on its way
+                }
+            }
             writer = null;
+            root = null;
+            stream = null;
         }
     }
 
@@ -208,6 +246,14 @@ public final class HfDatasetWriter implements AutoCloseable {
 
     /** Finishes the shards, names them {@code data-K-of-N}, writes the JSON files and publishes the directory. */
     public Path commit() throws IOException {
+        try {
+            return publish();
+        } catch (IOException e) {
+            throw NoSpace.orItself(e, out.target());
+        }
+    }
+
+    private Path publish() throws IOException {
         if (shards.isEmpty()) {
             startShard(); // an empty dataset still has one shard holding the schema
         }
@@ -239,13 +285,14 @@ public final class HfDatasetWriter implements AutoCloseable {
         return out.target();
     }
 
+    /**
+     * Removes the output unless committed. Never throws because of an earlier failure: the shard's buffers are
+     * released even when its stream cannot be finished, so a failed write is what the user sees, not the allocator
+     * complaining about the buffers the failure left behind.
+     */
     @Override
     public void close() {
-        try {
-            finishShard();
-        } catch (IOException ignored) {
-            // the partial output is removed below
-        }
+        releaseShard();
         out.close();
         allocator.close();
     }

@@ -50,6 +50,11 @@ public interface CellMatrixReader extends Closeable {
         return GeneColumns.resolve(this, column, notes);
     }
 
+    /** Which gene IDs {@link #geneIds} reads, for messages: {@code var column 'NAME'} or {@code the var index}. */
+    default String geneIdSource(String column) {
+        return GeneColumns.describe(this, column);
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -29,6 +29,11 @@ final class GeneColumns {
         return Arrays.asList(var.index());
     }
 
+    static String describe(CellMatrixReader reader, String requested) {
+        String name = requested != null ? requested : reader.defaultGeneColumn();
+        return requested != null || reader.var().has(name) ? "gene column '" + name + "'" : "the gene index";
+    }
+
     private static List<String> column(ObsTable var, String name) {
         ObsColumn c = var.column(name);
         String[] ids = new String[c.size()];

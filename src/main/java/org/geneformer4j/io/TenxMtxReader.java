@@ -41,7 +41,13 @@ public final class TenxMtxReader implements CellMatrixReader {
             String[] r = rows.get(i);
             ids[i] = r[0];
             names[i] = r.length > 1 ? r[1] : r[0];
-            if (hasTypes) types[i] = r[2];
+            if (hasTypes) {
+                if (r.length < 3) { // found by fuzzing: a damaged line threw ArrayIndexOutOfBounds
+                    throw new UserException(featureFile + ": line " + (i + 1) + " has " + r.length
+                            + " column(s) where the first line has a feature type (3)");
+                }
+                types[i] = r[2];
+            }
         }
         this.features = new TenxFeatures(ids, names, types);
         this.nCells = obs.size();
@@ -60,23 +66,41 @@ public final class TenxMtxReader implements CellMatrixReader {
                 throw new UserException(matrix + ": truncated (no size line)");
             }
             String[] size = line.trim().split("\\s+");
-            int nRows = Integer.parseInt(size[0]);
-            int nCols = Integer.parseInt(size[1]);
-            long nnzL = Long.parseLong(size[2]);
+            int nRows, nCols;
+            long nnzL;
+            try {
+                nRows = Integer.parseInt(size[0]);
+                nCols = Integer.parseInt(size[1]);
+                nnzL = Long.parseLong(size[2]);
+            } catch (RuntimeException e) { // found by fuzzing: a damaged size line threw NumberFormatException
+                throw new UserException(matrix + ": malformed size line '" + line + "' (expected: genes cells entries)");
+            }
             if (nRows != ids.length || nCols != nCells) {
                 throw new UserException(matrix + ": matrix is " + nRows + " × " + nCols + " but there are "
                         + ids.length + " features and " + nCells + " barcodes");
             }
-            int nnz = Math.toIntExact(nnzL);
-            int[] gene = new int[nnz], cell = new int[nnz];
-            double[] val = new double[nnz];
+            if (nnzL < 0 || nnzL > (long) nRows * nCols || nnzL > Integer.MAX_VALUE - 8) {
+                throw new UserException(matrix + ": " + nnzL + " entries declared for a " + nRows + " × " + nCols + " matrix");
+            }
+            int nnz = (int) nnzL;
+            // grown as entries arrive, not sized by the declared count: a damaged size line must not reserve gigabytes
+            int cap = Math.min(nnz, 1 << 16);
+            int[] gene = new int[cap], cell = new int[cap];
+            double[] val = new double[cap];
             int k = 0;
             while ((line = r.readLine()) != null) {
                 if (line.isEmpty()) continue;
                 if (k == nnz) throw new UserException(matrix + ": more entries than the " + nnz + " declared");
+                if (k == gene.length) {
+                    int grown = (int) Math.min(nnz, 2L * gene.length);
+                    gene = Arrays.copyOf(gene, grown);
+                    cell = Arrays.copyOf(cell, grown);
+                    val = Arrays.copyOf(val, grown);
+                }
                 int a = line.indexOf(' ');
                 int b = line.indexOf(' ', a + 1);
                 try {
+                    if (a < 0) throw new NumberFormatException("one field");
                     gene[k] = Integer.parseInt(line, 0, a, 10) - 1;
                     cell[k] = Integer.parseInt(line, a + 1, b < 0 ? line.length() : b, 10) - 1;
                     val[k] = pattern ? 1 : Double.parseDouble(line.substring(b + 1).trim());

@@ -15,6 +15,7 @@ import org.geneformer4j.dataset.ColumnType;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.Csv;
+import org.geneformer4j.util.NoSpace;
 import org.geneformer4j.vocab.GeneVocabulary;
 
 /**
@@ -100,7 +101,7 @@ final class ShardTable {
             w.flush();
             f.commit();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(NoSpace.orItself(e, file));
         }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +22,7 @@ import org.geneformer4j.io.CsrBlock;
 import org.geneformer4j.io.ObsColumn;
 import org.geneformer4j.io.ObsTable;
 import org.geneformer4j.io.Readers;
+import org.geneformer4j.util.Closing;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -67,16 +69,20 @@ public final class Tokenizer {
                               Progress progress) throws IOException {
         List<Supplier<CellMatrixReader>> sources = new ArrayList<>();
         for (Path p : inputs) sources.add(() -> Readers.open(p, readOptions));
-        return runAll(sources, true, output, overwrite, progress);
+        return runAll(sources, settings.prefixCellIds() ? cellIdPrefixes(inputs) : null, true, output, overwrite, progress);
     }
 
     /** Tokenizes one already opened input (library use); the caller closes it. */
     public TokenizeReport run(CellMatrixReader input, Path output) throws IOException {
-        return runAll(List.of(() -> input), false, output, false, Progress.silent());
+        return runAll(List.of(() -> input), settings.prefixCellIds() ? cellIdPrefixes(List.of(input.path())) : null, false,
+                output, false, Progress.silent());
     }
 
-    /** @param owned whether the readers are this run's to close */
-    private TokenizeReport runAll(List<Supplier<CellMatrixReader>> inputs, boolean owned, Path output,
+    /**
+     * @param prefixes each input's cell id prefix, or null to keep the ids as they are
+     * @param owned whether the readers are this run's to close
+     */
+    private TokenizeReport runAll(List<Supplier<CellMatrixReader>> inputs, List<String> prefixes, boolean owned, Path output,
                                   boolean overwrite, Progress progress) throws IOException {
         if (inputs.isEmpty()) {
             throw new UserException("no input files");
@@ -92,12 +98,15 @@ public final class Tokenizer {
         ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, settings.threads()), daemon("tokenize"));
         ExecutorService reader = Executors.newSingleThreadExecutor(daemon("read"));
         HfDatasetWriter writer = null;
+        Throwable failure = null;
+        Map<String, Path> seenIds = new HashMap<>();
         try {
-            for (Supplier<CellMatrixReader> source : inputs) {
-                CellMatrixReader in = source.get();
+            for (int k = 0; k < inputs.size(); k++) {
+                CellMatrixReader in = inputs.get(k).get();
                 try {
                     Path input = in.path();
-                    InputPlan ip = prepare(in, note);
+                    InputPlan ip = prepare(in, prefixes == null ? null : prefixes.get(k), note);
+                    if (inputs.size() > 1) checkUniqueAcrossInputs(input, ip, seenIds);
                     if (schema == null) {
                         schema = ip.schema;
                         firstInput = input;
@@ -109,12 +118,22 @@ public final class Tokenizer {
                     progress.setLabel("tokenize " + input.getFileName());
                     progress.setTotal(progress.done() + ip.kept.length);
                     long[] counts = encodeAll(in, ip, writer, workers, reader, progress);
+                    if (settings.minVocabCoverage() > 0 && 2 * counts[0] > ip.kept.length) {
+                        // most cells empty: the gene match is too thin for the embeddings to mean anything
+                        throw new UserException(input + ": " + counts[0] + " of " + ip.kept.length + " cells have no"
+                                + " expressed gene of the " + vocab.name() + " vocabulary (genes read from "
+                                + in.geneIdSource(settings.geneColumn()) + "); check the gene column (--gene-column),"
+                                + " or pass --min-vocab-coverage 0 to tokenize anyway");
+                    }
                     read += in.nCells();
                     written += ip.kept.length;
                     empty += counts[0];
                     truncated += counts[1];
+                } catch (Throwable t) {
+                    failure = t;
+                    throw t;
                 } finally {
-                    if (owned) in.close();
+                    if (owned) Closing.close(in, failure);
                 }
             }
             if (empty > 0) {
@@ -124,10 +143,13 @@ public final class Tokenizer {
             Path out = writer.commit();
             progress.finish();
             return new TokenizeReport(out, read, written, empty, truncated, notes);
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
             workers.shutdownNow();
             reader.shutdownNow();
-            if (writer != null) writer.close();
+            Closing.close(writer, failure); // the first error wins: a close error after it is only suppressed
         }
     }
 
@@ -137,7 +159,7 @@ public final class Tokenizer {
                              Normalization normalization) {
     }
 
-    private InputPlan prepare(CellMatrixReader in, Consumer<String> note) {
+    private InputPlan prepare(CellMatrixReader in, String idPrefix, Consumer<String> note) {
         Path p = in.path();
         ObsTable obs = in.obs();
         List<String> geneNotes = new ArrayList<>();
@@ -149,7 +171,15 @@ public final class Tokenizer {
         }
         log.accept(p.getFileName() + ": " + in.nCells() + " cells, " + plan.mappedColumns() + " of " + in.nGenes()
                 + " genes in the " + vocab.name() + " vocabulary");
+        double coverage = plan.mappedColumns() / (double) Math.max(1, in.nGenes());
+        if (coverage < settings.minVocabCoverage()) {
+            throw new UserException(String.format(Locale.ROOT, "%s: only %d of %d genes (%.1f%%) of %s are in the %s vocabulary,"
+                    + " below --min-vocab-coverage %s; check the gene column (--gene-column) and the species, or pass"
+                    + " --min-vocab-coverage 0 to tokenize anyway", p, plan.mappedColumns(), in.nGenes(), 100 * coverage,
+                    in.geneIdSource(settings.geneColumn()), vocab.name(), settings.minVocabCoverage()));
+        }
 
+        String[] ids = idPrefix == null ? obs.index() : prefixed(idPrefix, obs.index());
         List<ObsColumn> attrs = new ArrayList<>();
         List<Column> schema = new ArrayList<>();
         schema.add(new Column("input_ids", ColumnType.INT32_LIST));
@@ -161,13 +191,12 @@ public final class Tokenizer {
                         + (obs.names().isEmpty() ? "none" : String.join(", ", obs.names())) + ")");
             }
             if (c == null) {
-                c = ObsColumn.strings(CELL_ID, obs.index());
+                c = ObsColumn.strings(CELL_ID, ids);
             }
             attrs.add(c);
             schema.add(new Column(e.getValue(), typeOf(c)));
             cellIdMapped |= e.getValue().equals(CELL_ID);
         }
-        String[] ids = obs.index();
         if (!cellIdMapped) {
             schema.add(new Column(CELL_ID, ColumnType.STRING));
             Map<String, Integer> seen = new HashMap<>(ids.length * 2);
@@ -210,6 +239,51 @@ public final class Tokenizer {
         Normalization norm = new Normalization(in.denseInUpstream() ? Normalization.Path.NUMPY_DENSE
                 : Normalization.Path.SCIPY_SPARSE, float32, settings.targetSum());
         return new InputPlan(plan, kept, nCounts, fromMatrix, ids, attrs, !cellIdMapped, schema, norm);
+    }
+
+    /** The input's name without its format's extension: {@code s1.h5ad} → {@code s1}, a 10x folder → its name. */
+    static String stem(Path input) {
+        String name = input.getFileName().toString();
+        return name.replaceFirst("(\\.(h5ad|loom|h5|mtx|gz))+$", "");
+    }
+
+    /**
+     * Each input's file stem; where stems repeat (10x folders are all called {@code filtered_feature_bc_matrix}) the
+     * stem followed by the input's 1-based position in the list, so that the prefixes differ.
+     */
+    static List<String> cellIdPrefixes(List<Path> inputs) {
+        Map<String, Integer> count = new HashMap<>();
+        for (Path p : inputs) count.merge(stem(p), 1, Integer::sum);
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < inputs.size(); k++) {
+            String stem = stem(inputs.get(k));
+            out.add(count.get(stem) > 1 ? stem + "-" + (k + 1) : stem);
+        }
+        return out;
+    }
+
+    private static String[] prefixed(String prefix, String[] ids) {
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = prefix + ":" + ids[i];
+        return out;
+    }
+
+    /**
+     * Cell ids must stay unique over all inputs, as within one, or results cannot be joined back to cells; 10x
+     * barcodes repeat across samples, which is what {@code --prefix-cell-ids} is for.
+     */
+    private void checkUniqueAcrossInputs(Path input, InputPlan ip, Map<String, Path> seen) {
+        if (!ip.writeCellId) {
+            return; // cell_id comes from an obs column the user chose (--attr): theirs to keep unique
+        }
+        for (int i : ip.kept) {
+            Path first = seen.putIfAbsent(ip.cellIds[i], input);
+            if (first != null) {
+                throw new UserException(input + ": cell id '" + ip.cellIds[i] + "' is also in " + first
+                        + "; cell ids must be unique across the inputs (pass --prefix-cell-ids to prefix each with"
+                        + " its input's name, e.g. '" + stem(input) + ":" + ip.cellIds[i] + "')");
+            }
+        }
     }
 
     private static ColumnType typeOf(ObsColumn c) {

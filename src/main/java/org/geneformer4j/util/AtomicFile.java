@@ -56,7 +56,8 @@ public final class AtomicFile implements AutoCloseable {
     /** The stream onto {@link #temp()}, opened on first use (a library writing to the path itself never opens it). */
     public OutputStream stream() throws IOException {
         if (out == null) {
-            out = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            out = NoSpace.naming(Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE), target);
         }
         return out;
     }

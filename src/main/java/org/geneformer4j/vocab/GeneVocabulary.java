@@ -107,6 +107,13 @@ public final class GeneVocabulary {
             throw new UserException(name + ": token dictionary lacks <pad> or <mask>; is this a Geneformer token dictionary?");
         }
         int max = ids.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int min = ids.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        // the medians are indexed by token id: an id far past the dictionary's size is damage, not a vocabulary
+        // (found by fuzzing: 2147483647 overflowed the array size)
+        if (min < 0 || max >= 2L * ids.size() + 1024) {
+            throw new UserException(name + ": token ids run from " + min + " to " + max + " for " + ids.size()
+                    + " entries; a Geneformer token dictionary numbers its tokens 0 to N-1");
+        }
         double[] medians = new double[max + 1];
         Arrays.fill(medians, Double.NaN);
         for (Map.Entry<String, Integer> e : ids.entrySet()) {
@@ -118,7 +125,11 @@ public final class GeneVocabulary {
             if (m == null) {
                 throw new UserException(name + ": gene " + gene + " has a token but no median in the median dictionary");
             }
-            medians[e.getValue()] = Double.parseDouble(m);
+            try {
+                medians[e.getValue()] = Double.parseDouble(m.trim());
+            } catch (NumberFormatException ex) {
+                throw new UserException(name + ": the median of " + gene + " is not a number: " + m);
+            }
         }
         Map<String, String> mapping = null;
         if (mappingDict != null) {

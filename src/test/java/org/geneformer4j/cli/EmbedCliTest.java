@@ -267,7 +267,8 @@ class EmbedCliTest {
         String h5ad = TestData.projectDir().resolve("examples/pbmc68k_reduced_counts.h5ad").toString();
         Path one = tmp.resolve("one.dataset"), three = tmp.resolve("three.dataset");
         assertEquals(0, Cli.run("tokenize", "-i", h5ad, "-o", one.toString()).exit());
-        assertEquals(0, Cli.run("tokenize", "-i", h5ad + "," + h5ad + "," + h5ad, "-o", three.toString()).exit());
+        assertEquals(0, Cli.run("tokenize", "-i", h5ad + "," + h5ad + "," + h5ad, "--prefix-cell-ids", // one file thrice
+                "-o", three.toString()).exit());
         String model = TestData.resource("fixtures/model/tiny_v2").toString();
         long[] allocated = new long[2];
         int k = 0;

@@ -83,7 +83,8 @@ class TokenizeCliTest {
     @Test
     void severalInputsAreConcatenatedInOrder() throws Exception {
         Path out = tmp.resolve("two.dataset");
-        Cli r = Cli.run("tokenize", "-i", TestData.example() + "," + fx("pbmc68k_csc.h5ad"), "-o", out.toString(), "--model-version", "V1");
+        Cli r = Cli.run("tokenize", "-i", TestData.example() + "," + fx("pbmc68k_csc.h5ad"), "-o", out.toString(), "--model-version", "V1",
+                "--prefix-cell-ids"); // the same cells twice
         assertEquals(0, r.exit(), r.err());
         Cli head = Cli.run("dataset", "export", out.toString(), "--format", "csv");
         assertEquals(1401, head.out().lines().count(), "header + 2 × 700 rows");
