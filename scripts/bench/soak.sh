@@ -43,7 +43,7 @@ verdict() {  # phase: the samples after the first two (warm-up), sorted
 : > "$work/samples.txt"
 rm -rf "$work/soak.dataset" "$work/soak.npy"
 start=$(date +%s)
-"$gf" tokenize -i "$list" -o "$work/soak.dataset" --model-version V2 2> "$work/tokenize.log" &
+"$gf" tokenize -i "$list" -o "$work/soak.dataset" --model-version V2 --prefix-cell-ids 2> "$work/tokenize.log" &
 sample tokenize $!
 wait $! || { tail -3 "$work/tokenize.log"; exit 1; }
 mid=$(date +%s)

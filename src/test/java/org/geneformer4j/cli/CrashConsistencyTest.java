@@ -35,7 +35,7 @@ class CrashConsistencyTest {
     Path dataset(int copies) {
         Path out = tmp.resolve("cells.dataset");
         String inputs = String.join(",", Collections.nCopies(copies, TestData.example().toString()));
-        Cli r = Cli.run("tokenize", "-i", inputs, "-o", out.toString());
+        Cli r = Cli.run("tokenize", "-i", inputs, "-o", out.toString(), "--prefix-cell-ids");
         assertEquals(0, r.exit(), r.err());
         return out;
     }
@@ -47,7 +47,7 @@ class CrashConsistencyTest {
         Path ds = dataset(4);
         String example = String.join(",", Collections.nCopies(10, TestData.example().toString()));
         List<String[]> commands = List.of(
-                new String[] {"tokenize", "-i", example, "--threads", "1", "--chunk-size", "64", "-o"},
+                new String[] {"tokenize", "-i", example, "--prefix-cell-ids", "--threads", "1", "--chunk-size", "64", "-o"},
                 new String[] {"embed", "-m", model, "-i", ds.toString(), "--max-ncells", "0", "--batch-size", "8",
                     "--threads", "1", "-o"},
                 new String[] {"perturb", "-m", model, "-i", ds.toString(), "--cell-range", "0:6", "--shard-cells", "1",

@@ -26,7 +26,7 @@ class InterruptedRunTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp, Main.class.getName(), "tokenize",
-                "-i", inputs, "-o", out.toString(), "--threads", "1", "--chunk-size", "1"));
+                "-i", inputs, "-o", out.toString(), "--prefix-cell-ids", "--threads", "1", "--chunk-size", "1"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Path partial = null;
