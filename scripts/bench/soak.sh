@@ -29,15 +29,18 @@ sample() {  # phase pid: one RSS sample per interval until the process ends
         if [ -n "$rss" ]; then echo "$phase $t s rss_mb=$((rss / 1024))" | tee -a "$work/samples.txt"; fi
     done
 }
-verdict() {  # phase: the samples after the first two (warm-up), sorted
-    local v n med lo hi
-    v=$(awk -v p="$1" '$1 == p { n++; if (n > 2) { sub(/rss_mb=/, "", $4); print $4 } }' "$work/samples.txt" | sort -n)
-    n=$(echo "$v" | grep -c . || true)
-    [ "$n" -gt 0 ] || { echo "$1: too short to judge (fewer than 3 samples)"; return; }
-    lo=$(echo "$v" | head -1); hi=$(echo "$v" | tail -1); med=$(echo "$v" | sed -n "$(( (n + 1) / 2 ))p")
-    awk -v p="$1" -v n="$n" -v lo="$lo" -v hi="$hi" -v med="$med" 'BEGIN {
-        printf "%s: %d samples after warm-up, RSS %d..%d MB, median %d MB, spread %.1f %% of the median: %s\n",
-            p, n, lo, hi, med, 100 * (hi - lo) / med, (hi - lo) <= 0.1 * med ? "flat" : "NOT flat" }'
+verdict() {  # phase: flat = no growth, the median of the last third of the samples (after the first two, the
+    # warm-up) within 10 % of the first third's; the spread (max - min) is printed too, GC makes RSS breathe
+    awk -v p="$1" '$1 == p { n++; if (n > 2) { sub(/rss_mb=/, "", $4); v[++m] = $4 + 0 } }
+        function median(lo, hi,   i, j, k, t, w) { k = 0; for (i = lo; i <= hi; i++) w[++k] = v[i];
+            for (i = 2; i <= k; i++) { t = w[i]; for (j = i - 1; j >= 1 && w[j] > t; j--) w[j + 1] = w[j]; w[j + 1] = t }
+            return w[int((k + 1) / 2)] }
+        END {
+            if (m < 3) { print p ": too short to judge (" m " samples after warm-up)"; exit }
+            third = int(m / 3); first = median(1, third); last = median(m - third + 1, m)
+            lo = v[1]; hi = v[1]; for (i = 2; i <= m; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i] }
+            printf "%s: %d samples after warm-up, RSS %d..%d MB; median of the first third %d MB, of the last third %d MB (%+.1f %%): %s\n",
+                p, m, lo, hi, first, last, 100 * (last - first) / first, (last - first) <= 0.1 * first ? "flat" : "GROWS" }' "$work/samples.txt"
 }
 
 : > "$work/samples.txt"

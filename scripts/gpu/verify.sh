@@ -73,7 +73,7 @@ if [ "$REH" = 1 ]; then
     PARITY_CELLS=16
     EMB_REPEAT=1
     ISP_SLICE=90:91; ISP_ONE_SLICE=90:91   # one cell of ~1,000 genes: a thousand forward passes each way
-    TRAIN_CELLS=64
+    TRAIN_CELLS=128
     DEVICE_TOKENIZE=(--device cpu --encoder native)   # the kernel's C++ twin stands in for the kernel
 else
     DEV=cuda
@@ -376,7 +376,7 @@ M=$W/model.V2-104M
 init_model "$M" V2 12 768 12 3072
 PB=$(ls $DATA | grep pbmc3k_hvg2000)
 "$G" tokenize -i "$PB" -o "$TD" --model-version V2 --attr cell_type >> "$LOG" 2>&1
-LIMIT=400 timed "$G" finetune cell -m "$M" -i "$TD" -o "$W/ft" --label cell_type --epochs 1 --batch-size 8 \
+LIMIT=400 timed "$G" finetune cell -m "$M" -i "$TD" -o "$W/ft" --label cell_type --rare-threshold 0.03 --epochs 1 --batch-size 8 \
     --device "$DEV" --max-ncells "$TRAIN_CELLS" --seed 1 --overwrite; tt=$T
 ftline=$(grep -E '^train .*steps, .* s$' "$LOG" | tail -1)   # the progress line's last report: "N/N (100%) steps, R steps/s, S s"
 train_py=$(timeout 300 $PY scripts/gpu/train_step.py "$M" "$TD" --device "$DEV" --batch-size 8 --steps 20 \
