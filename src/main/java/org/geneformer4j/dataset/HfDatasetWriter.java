@@ -53,6 +53,8 @@ public final class HfDatasetWriter implements AutoCloseable {
     private OutputStream stream;
     private long shardBytes;
     private long rows;
+    /** SHA-256 of every shard's bytes in order, taken as they are written: the fingerprint without a second read. */
+    private final java.security.MessageDigest content = sha256();
 
     /** How a shard file is opened; tests substitute a disk that fills up. */
     interface Opener {
@@ -118,7 +120,7 @@ public final class HfDatasetWriter implements AutoCloseable {
         finishShard();
         Path p = out.staging().resolve("shard-" + shards.size() + ".arrow");
         shards.add(p);
-        stream = NoSpace.naming(opener.open(p), out.target());
+        stream = NoSpace.naming(new java.security.DigestOutputStream(opener.open(p), content), out.target());
         root = VectorSchemaRoot.create(schema, allocator);
         writer = new ArrowStreamWriter(root, null, Channels.newChannel(stream));
         writer.start();
@@ -274,7 +276,7 @@ public final class HfDatasetWriter implements AutoCloseable {
         Files.writeString(out.staging().resolve("dataset_info.json"), JSON.writeValueAsString(info));
         ObjectNode state = JSON.createObjectNode();
         state.set("_data_files", files);
-        state.put("_fingerprint", fingerprint(out.staging(), files));
+        state.put("_fingerprint", HexFormat.of().formatHex(content.digest(), 0, 8));
         state.putNull("_format_columns");
         state.putObject("_format_kwargs");
         state.putNull("_format_type");
@@ -298,22 +300,13 @@ public final class HfDatasetWriter implements AutoCloseable {
     }
 
     /**
-     * The dataset's fingerprint: the first 8 bytes of the SHA-256 of its data files. datasets draws a random one when
-     * it cannot hash a transform; one derived from the content is as valid a cache key for it, and makes a rerun's
-     * output byte-identical to the first run's (a killed and rerun job must leave the same dataset).
+     * The dataset's fingerprint is the first 8 bytes of the SHA-256 of its data files ({@link #content}). datasets
+     * draws a random one when it cannot hash a transform; one derived from the content is as valid a cache key for
+     * it, and makes a rerun's output byte-identical to the first run's (a killed and rerun job leaves the same dataset).
      */
-    private static String fingerprint(Path dir, ArrayNode files) throws IOException {
+    private static java.security.MessageDigest sha256() {
         try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (var f : files) {
-                try (java.io.InputStream in = Files.newInputStream(dir.resolve(f.get("filename").asText()))) {
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        sha.update(buf, 0, n);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 8);
+            return java.security.MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
