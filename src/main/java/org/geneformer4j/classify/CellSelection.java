@@ -36,10 +36,7 @@ public final class CellSelection {
                 kept.removeIf(c -> rare.contains(c.label()));
             }
         }
-        if (maxCells > 0 && kept.size() > maxCells) {
-            Collections.shuffle(kept, new Random(seed));
-            kept = new ArrayList<>(kept.subList(0, maxCells));
-        }
+        kept = org.geneformer4j.engine.Sample.of(kept, maxCells, seed);
         if (maxPerClass > 0) {
             Map<String, List<LabeledCell>> by = byLabel(kept);
             List<LabeledCell> capped = new ArrayList<>();

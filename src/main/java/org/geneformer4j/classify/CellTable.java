@@ -5,15 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.geneformer4j.dataset.Column;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.Datasets;
-import org.geneformer4j.dataset.RowBatch;
-import org.geneformer4j.dataset.TokenColumns;
-import org.geneformer4j.embed.TokenCheck;
-import org.geneformer4j.util.UserException;
+import org.geneformer4j.engine.CellQuery;
+import org.geneformer4j.engine.SelectedCell;
+import org.geneformer4j.engine.TokenCheck;
 
-/** Reads the cells of a tokenized dataset for a classifier: filtered, checked against the model, with labels. */
+/** The cells of a tokenized dataset a classifier reads: the {@link CellQuery} with the class and group columns carried. */
 public final class CellTable {
     private CellTable() {}
 
@@ -23,53 +21,19 @@ public final class CellTable {
      */
     public static List<LabeledCell> read(Path dataset, String labelColumn, String groupColumn,
             Map<String, Set<String>> filters, TokenCheck fit) {
-        List<LabeledCell> out = new ArrayList<>();
-        try (DatasetReader r = Datasets.open(dataset)) {
-            TokenColumns cols = TokenColumns.of(r, List.of());
-            List<String> names = r.columns().stream().map(Column::name).toList();
-            int label = column(r, labelColumn, "--label", names);
-            int group = column(r, groupColumn, "--split-by", names);
-            int[] filterCols = new int[filters.size()];
-            List<Set<String>> allowed = new ArrayList<>();
-            int f = 0;
-            for (Map.Entry<String, Set<String>> e : filters.entrySet()) {
-                filterCols[f++] = column(r, e.getKey(), "--filter", names);
-                allowed.add(e.getValue());
-            }
-            int row = 0;
-            while (r.hasNext()) {
-                RowBatch b = r.next();
-                for (int i = 0; i < b.rows(); i++, row++) {
-                    boolean keep = true;
-                    for (int k = 0; k < filterCols.length && keep; k++) {
-                        keep = allowed.get(k).contains(TokenColumns.string(b, filterCols[k], i));
-                    }
-                    if (!keep) {
-                        continue;
-                    }
-                    String id = cols.id(b, i, row);
-                    int[] t = cols.tokens(b, i);
-                    fit.check(id, t);
-                    out.add(new LabeledCell(row, id, t, label < 0 ? null : TokenColumns.string(b, label, i),
-                            group < 0 ? null : TokenColumns.string(b, group, i)));
-                }
-            }
+        CellQuery q = CellQuery.all().filter(filters)
+                .carry("--label", labelColumn == null ? List.of() : List.of(labelColumn))
+                .carry("--split-by", groupColumn == null ? List.of() : List.of(groupColumn));
+        List<SelectedCell> cells;
+        try (DatasetReader r = Datasets.openTokenized(dataset)) {
+            cells = q.select(r, fit).cells();
         }
-        fit.finish();
-        if (out.isEmpty()) {
-            throw new UserException(dataset + ": no cell is left" + (filters.isEmpty() ? "" : " after --filter " + filters));
+        List<LabeledCell> out = new ArrayList<>(cells.size());
+        int group = labelColumn == null ? 0 : 1;
+        for (SelectedCell c : cells) {
+            out.add(new LabeledCell(c.row(), c.id(), c.tokens(), labelColumn == null ? null : c.value(0),
+                    groupColumn == null ? null : c.value(group)));
         }
         return out;
-    }
-
-    private static int column(DatasetReader r, String name, String option, List<String> names) {
-        if (name == null) {
-            return -1;
-        }
-        int c = r.columnIndex(name);
-        if (c < 0) {
-            throw new UserException(option + " column '" + name + "' is not in the dataset (columns: " + String.join(", ", names) + ")");
-        }
-        return c;
     }
 }

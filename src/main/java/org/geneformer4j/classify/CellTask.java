@@ -6,7 +6,8 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.TokenBatch;
+import org.geneformer4j.engine.TokenBatch;
+import org.geneformer4j.engine.Worker;
 import org.geneformer4j.model.Tensors;
 import org.geneformer4j.train.TrainingTask;
 import org.geneformer4j.util.Progress;
@@ -55,8 +56,10 @@ public final class CellTask implements TrainingTask {
 
     /** The classifier's metrics on {@code cells}. */
     public static ClassMetrics metrics(BertModel model, List<LabeledCell> cells, CellSelection.Prepared labels, int batch) {
-        float[][] logits = Predictor.logits(model, cells.stream().map(LabeledCell::tokens).toList(), batch,
-                (long) batch * 4096, Progress.silent());
+        float[][] logits;
+        try (Worker w = Worker.around(model)) {
+            logits = w.logits(cells.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096, Progress.silent());
+        }
         int[] truth = new int[cells.size()];
         for (int i = 0; i < truth.length; i++) {
             truth[i] = labels.labelOf(cells.get(i));

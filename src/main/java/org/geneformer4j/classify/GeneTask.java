@@ -10,7 +10,8 @@ import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.TokenBatch;
+import org.geneformer4j.engine.TokenBatch;
+import org.geneformer4j.engine.Worker;
 import org.geneformer4j.model.Tensors;
 import org.geneformer4j.train.TrainingTask;
 import org.geneformer4j.util.Progress;
@@ -146,8 +147,10 @@ public final class GeneTask implements TrainingTask {
     public static ClassMetrics metrics(BertModel model, List<LabeledCell> cells, Map<Integer, Integer> genes, List<String> classes,
             int batch, List<String[]> rows) {
         List<LabeledCell> with = withAny(cells, genes);
-        float[][] logits = Predictor.logits(model, with.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096,
-                Progress.silent());
+        float[][] logits;
+        try (Worker w = Worker.around(model)) {
+            logits = w.logits(with.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096, Progress.silent());
+        }
         int k = classes.size();
         List<float[]> out = new ArrayList<>();
         List<Integer> truth = new ArrayList<>();

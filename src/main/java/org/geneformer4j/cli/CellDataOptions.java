@@ -6,6 +6,7 @@ import org.geneformer4j.classify.CellSelection;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.classify.SplitSizes;
+import org.geneformer4j.engine.ModelSession;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -32,9 +33,9 @@ final class CellDataOptions {
     @Option(names = "--split-file", paramLabel = "CSV", description = "Explicit sets: CSV with cell_id,split (train, valid, test).")
     Path splitFile;
 
-    CellSelection.Prepared prepare(ModelOptions.Resolved r, long seed) {
-        List<LabeledCell> cells = common.read(r, label, splitBy);
-        return CellSelection.prepare(cells, label, rareThreshold, common.maxCells, maxPerClass, seed, Main::info);
+    CellSelection.Prepared prepare(ModelSession s, long seed) {
+        List<LabeledCell> cells = common.read(s, label, splitBy);
+        return CellSelection.prepare(cells, label, rareThreshold, common.cells.maxCells, maxPerClass, seed, Main.log()::info);
     }
 
     SplitSizes sizes() {

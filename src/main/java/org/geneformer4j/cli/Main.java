@@ -1,6 +1,7 @@
 package org.geneformer4j.cli;
 
 import java.io.PrintWriter;
+import org.geneformer4j.util.Log;
 import org.geneformer4j.util.NoSpace;
 import org.geneformer4j.util.UserException;
 import picocli.CommandLine;
@@ -55,8 +56,19 @@ public final class Main {
         return cl.execute(args);
     }
 
-    static void info(String msg) {
-        System.err.println(msg);
+    /** Lines on stderr; detail only with --verbose (read when a line is written, so a command may take it early). */
+    static Log log() {
+        return new Log() {
+            @Override
+            public void info(String message) {
+                System.err.println(message);
+            }
+
+            @Override
+            public boolean verbose() {
+                return verbose;
+            }
+        };
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -88,7 +88,7 @@ final class ModelsCommand implements Callable<Integer> {
                 ModelCard c = r.registry().get(need());
                 Optional<Path> have = r.cachedDir(c);
                 Path dir = have.orElseGet(() -> r.download(c, Progress.forStderr("download", "bytes", 0)));
-                Main.info((have.isPresent() ? "already cached: " : "downloaded: ") + dir);
+                Main.log().info((have.isPresent() ? "already cached: " : "downloaded: ") + dir);
                 System.out.println(dir);
             }
             case "verify" -> {
@@ -125,7 +125,7 @@ final class ModelsCommand implements Callable<Integer> {
                 } catch (java.io.IOException e) {
                     throw new UserException("cannot write " + dir + ": " + e.getMessage(), e);
                 }
-                Main.info(String.format(Locale.ROOT, "wrote a random %s model (%d layers, hidden %d, %d heads, vocabulary %d) to %s",
+                Main.log().info(String.format(Locale.ROOT, "wrote a random %s model (%d layers, hidden %d, %d heads, vocabulary %d) to %s",
                         v2 ? "V2" : "V1", layers, hidden, heads, vocab.size(), dir));
             }
             default -> throw new UserException("unknown action '" + action + "' (list, info, download, verify, path, init)");

@@ -45,7 +45,7 @@ final class StatsCommand implements Callable<Integer> {
         OutputGuard.check(output, overwrite, OutputGuard.Kind.file("csv"), OutputGuard.paths(input, nullDir));
         StatsTable t = PerturbStats.compute(m, input, nullDir, anchorGene, nullSample);
         t.write(output, overwrite);
-        Main.info(String.format(Locale.ROOT, "wrote %s: %s, %d rows", output, m.name().toLowerCase(Locale.ROOT), t.rows()));
+        Main.log().info(String.format(Locale.ROOT, "wrote %s: %s, %d rows", output, m.name().toLowerCase(Locale.ROOT), t.rows()));
         return 0;
     }
 }

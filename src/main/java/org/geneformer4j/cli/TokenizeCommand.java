@@ -122,13 +122,13 @@ final class TokenizeCommand implements Callable<Integer> {
             if (geneMappingFile != null) throw new UserException("--gene-mapping-file needs --token-dictionary and --gene-median-file");
             vocab = GeneVocabulary.builtin(s.vocabularyName());
         }
-        Tokenizer t = new Tokenizer(s, vocab, Main::info).useNative(nativeDevice(s.threads()));
+        Tokenizer t = new Tokenizer(s, vocab, Main.log()::info).useNative(nativeDevice(s.threads()));
         Progress progress = Progress.forStderr("tokenize", "cells", 0);
         TokenizeReport r = t.run(inputs, new Readers.Options(layer, raw), output, overwrite, progress);
-        Main.info(String.format(Locale.ROOT, "wrote %d cells to %s (%d read, %d truncated to %d tokens, %.1f s)",
+        Main.log().info(String.format(Locale.ROOT, "wrote %d cells to %s (%d read, %d truncated to %d tokens, %.1f s)",
                 r.cellsWritten(), r.output(), r.cellsRead(), r.truncated(), s.inputSize(), progress.seconds()));
         if (Main.verbose && t.nativeAllocations() > 0) {
-            Main.info("tokenizer: " + t.nativeSummary());
+            Main.log().info("tokenizer: " + t.nativeSummary());
         }
         return 0;
     }
@@ -166,7 +166,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     private static void verbose(String msg) {
         if (Main.verbose) {
-            Main.info(msg);
+            Main.log().info(msg);
         }
     }
 

@@ -33,8 +33,8 @@ final class TrainOptions {
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip the gradient norm (0: no clipping). Default: ${DEFAULT-VALUE}.")
     double maxGradNorm;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of data order, dropout and new weights. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @picocli.CommandLine.Mixin
+    SeedOption seed;
 
     @Option(names = "--group-by-length", description = "Batch cells of similar length (less padding; upstream's pretraining does).")
     boolean groupByLength;
@@ -57,7 +57,7 @@ final class TrainOptions {
     TrainSettings settings(int layers, double defaultEpochs) {
         long warmup = warmupSteps != null ? warmupSteps : (layers == 6 && warmupRatio == 0 ? 500 : 0);
         return new TrainSettings(learningRate, weightDecay, Schedule.parse(schedule), warmup, warmupRatio,
-                epochs != null ? epochs : defaultEpochs, batchSize, gradAccum, maxGradNorm, seed, groupByLength,
+                epochs != null ? epochs : defaultEpochs, batchSize, gradAccum, maxGradNorm, seed.seed, groupByLength,
                 evalSteps, saveSteps, logSteps, "macro_f1", !noLoadBest, 0.9, 0.999, 1e-8);
     }
 }

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.geneformer4j.classify.CellSelection;
 import org.geneformer4j.classify.ClassifierRun;
+import org.geneformer4j.classify.CrossValidation;
+import org.geneformer4j.engine.ModelSession;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.train.Schedule;
 import org.geneformer4j.train.TrainSettings;
@@ -43,8 +45,8 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--space", paramLabel = "JSON", description = "Search space replacing parts of upstream's default (see docs).")
     Path space;
 
-    @Option(names = "--overwrite", description = "Discard an existing study in OUTPUT.")
-    boolean overwrite;
+    @Mixin
+    OverwriteOption overwrite;
 
     @Mixin
     TrainOptions train;
@@ -54,14 +56,19 @@ final class TuneCommand implements Callable<Integer> {
         if (trials < 1) {
             throw new org.geneformer4j.util.UserException("--trials must be at least 1");
         }
-        ModelOptions.Resolved r = model.resolve();
-        TrainSettings base = train.settings(r.checkpoint().config().numLayers(), 1);
+        try (ModelSession session = model.open()) {
+            return tune(session);
+        }
+    }
+
+    private int tune(ModelSession r) throws Exception {
+        TrainSettings base = train.settings(r.config().numLayers(), 1);
         CellSelection.Prepared cells = data.prepare(r, base.seed());
         Split split = data.split(cells, base.seed());
         if (split.valid().isEmpty()) {
             throw new org.geneformer4j.util.UserException("tuning selects on validation macro F1: --split needs a valid part");
         }
-        if (overwrite) {
+        if (overwrite.overwrite) {
             OutputGuard.check(output, true, OutputGuard.Kind.directoryWith("study (study.json)", "study.json"),
                     OutputGuard.paths(data.common.input, data.splitFile, space, model.model));
             AtomicDirectory.deleteRecursively(output);
@@ -70,22 +77,22 @@ final class TuneCommand implements Callable<Integer> {
         Study study = new Study(output, sp, new Sampler(sampler, base.seed()), trials, "macro_f1");
         study.open(r.name() + " | " + data.common.input.toAbsolutePath() + " | " + data.label + " | " + sp + " | " + sampler + " | seed "
                 + base.seed() + " | split " + split.train().size() + "/" + split.valid().size() + "/" + split.test().size());
-        Main.info(String.format(Locale.ROOT, "study %s: %d trials (%d finished), %s sampler; %d train, %d valid, %d test cells",
+        Main.log().info(String.format(Locale.ROOT, "study %s: %d trials (%d finished), %s sampler; %d train, %d valid, %d test cells",
                 output, trials, study.finished().size(), sampler, split.train().size(), split.valid().size(), split.test().size()));
-        List<org.bytedeco.pytorch.Device> devices = model.deviceList();
-        FinetuneCommand.requireFp32(model);
+        List<org.bytedeco.pytorch.Device> devices = r.devices();
+        CrossValidation.requireFp32(r.dtype());
         List<Study.Trial> all = study.run(devices, (params, dir, device) -> {
             TrainSettings s = apply(base, params);
-            ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, model.scalarType(), data.common.freezeLayers, data.common.evalBatch);
-            return ClassifierRun.cells(b, cells, split, s, dir, train.stopAfterSteps, Main::info);
-        }, Main::info);
+            ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, r.dtype(), data.common.freezeLayers, data.common.evalBatch);
+            return ClassifierRun.cells(b, cells, split, s, dir, train.stopAfterSteps, Main.log()::info);
+        }, Main.log()::info);
         if (all.size() < trials) {
-            Main.info("stopped with " + all.size() + " of " + trials + " trials finished; run again to go on");
+            Main.log().info("stopped with " + all.size() + " of " + trials + " trials finished; run again to go on");
             return 0;
         }
         study.finish();
         Study.Trial best = study.best();
-        Main.info(String.format(Locale.ROOT, "best: trial %d, validation macro F1 %.4f, test macro F1 %.4f; model in %s",
+        Main.log().info(String.format(Locale.ROOT, "best: trial %d, validation macro F1 %.4f, test macro F1 %.4f; model in %s",
                 best.number(), best.valid().get("macro_f1"), best.test().getOrDefault("macro_f1", Double.NaN), output.resolve("best_model")));
         System.out.print(java.nio.file.Files.readString(output.resolve("report.csv")));
         return 0;

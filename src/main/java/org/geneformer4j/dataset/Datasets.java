@@ -19,6 +19,23 @@ public final class Datasets {
     private Datasets() {
     }
 
+    /** Whether {@code p} is a tokenized dataset (a datasets directory, or an Arrow/Parquet file) rather than raw counts. */
+    public static boolean isDataset(Path p) {
+        String name = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (java.nio.file.Files.isDirectory(p)) {
+            return java.nio.file.Files.exists(p.resolve("state.json")) || java.nio.file.Files.exists(p.resolve("dataset_info.json"));
+        }
+        return name.endsWith(".arrow") || name.endsWith(".parquet");
+    }
+
+    /** {@link #open}, or one error line if {@code p} holds raw counts rather than tokens. */
+    public static DatasetReader openTokenized(Path p) {
+        if (!isDataset(p)) {
+            throw new org.geneformer4j.util.UserException(p + " is not a tokenized dataset: run geneformer tokenize first");
+        }
+        return open(p);
+    }
+
     public static DatasetReader open(Path path) {
         if (!Files.exists(path)) {
             throw new UserException(path + ": dataset not found");

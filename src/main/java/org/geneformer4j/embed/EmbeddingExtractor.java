@@ -15,18 +15,21 @@ import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.geneformer4j.dataset.Column;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.dataset.TokenColumns;
+import org.geneformer4j.engine.Batch;
+import org.geneformer4j.engine.BatchPlan;
+import org.geneformer4j.engine.CellQuery;
+import org.geneformer4j.engine.MemoryBackoff;
+import org.geneformer4j.engine.SelectedCell;
+import org.geneformer4j.engine.TokenCheck;
+import org.geneformer4j.engine.Worker;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.BertOutput;
 import org.geneformer4j.model.HostTensor;
-import org.geneformer4j.model.MemoryBackoff;
-import org.geneformer4j.model.PackedLayout;
 import org.geneformer4j.model.SafeTensors;
 import org.geneformer4j.model.Tensors;
-import org.geneformer4j.model.TokenBatch;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.util.Workers;
@@ -40,10 +43,10 @@ import org.geneformer4j.vocab.GeneVocabulary;
  */
 public final class EmbeddingExtractor {
     private static final int WINDOW_CELLS = 8192;
-    private static final List<Cell> END = new ArrayList<>();
+    private static final List<SelectedCell> END = new ArrayList<>();
 
     private final BertModel model;
-    private final List<BertModel> workers;
+    private final List<Worker> workers;
     private final GeneVocabulary vocab;
     private final boolean specialTokens;
     private final EmbedSettings s;
@@ -51,17 +54,13 @@ public final class EmbeddingExtractor {
     private final java.util.concurrent.atomic.AtomicInteger halvings = new java.util.concurrent.atomic.AtomicInteger();
     private long simulatedMemoryTokens = Long.MAX_VALUE;
 
-    public EmbeddingExtractor(BertModel model, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
-        this(List.of(model), vocab, specialTokens, settings);
-    }
-
     /**
-     * One worker per model (one model per device, {@code --devices}): the batches of each window are shared out
-     * among them; the output is the same as with one.
+     * One worker per device ({@code --devices}): the batches of each window are shared out among them; the output
+     * is the same as with one.
      */
-    public EmbeddingExtractor(List<BertModel> workers, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
+    public EmbeddingExtractor(List<Worker> workers, GeneVocabulary vocab, boolean specialTokens, EmbedSettings settings) {
         this.workers = List.copyOf(workers);
-        this.model = workers.get(0);
+        this.model = workers.get(0).model();
         this.vocab = vocab;
         this.specialTokens = specialTokens;
         this.s = settings;
@@ -74,7 +73,7 @@ public final class EmbeddingExtractor {
     }
 
     /**
-     * @param inputAllocations native input buffers the run allocated (pooled: constant in batches once warm)
+     * @param inputAllocations input buffers the run allocated (pooled: constant in batches once warm)
      * @param halvings batches split in two because the device ran out of memory
      */
     public record Result(int cells, double seconds, long inputAllocations, int halvings) {}
@@ -109,30 +108,30 @@ public final class EmbeddingExtractor {
             sink.begin(hidden, "cell_id", labelNames);
         }
         Map<String, HostTensor> attentions = new LinkedHashMap<>();
-        BlockingQueue<List<Cell>> windows = new ArrayBlockingQueue<>(2);
+        BlockingQueue<List<SelectedCell>> windows = new ArrayBlockingQueue<>(2);
         Thread reader = new Thread(() -> produce(dataset, selected, windows), "embed-reader");
         reader.setDaemon(true);
         reader.start();
         try {
-            for (List<Cell> window = take(windows); window != END; window = take(windows)) {
+            for (List<SelectedCell> window = take(windows); window != END; window = take(windows)) {
                 float[][] embs = new float[window.size()][];
-                Map<Cell, Integer> slot = new java.util.IdentityHashMap<>();
+                Map<SelectedCell, Integer> slot = new java.util.IdentityHashMap<>();
                 for (int i = 0; i < window.size(); i++) {
                     slot.put(window.get(i), i);
                 }
                 embedWindow(plan(window), slot, embs, genes, progress);
-                List<Cell> order = window;
+                List<SelectedCell> order = window;
                 if (s.sortByLength()) {
                     order = new ArrayList<>(window);
-                    order.sort(java.util.Comparator.comparingInt(Cell::length).reversed().thenComparingInt(Cell::row));
+                    order.sort(java.util.Comparator.comparingInt(SelectedCell::length).reversed().thenComparingInt(SelectedCell::row));
                 }
-                for (Cell c : order) {
+                for (SelectedCell c : order) {
                     float[] e = embs[slot.get(c)];
                     if (forSummary != null) {
                         forSummary.add(e);
-                        summaryLabels.add(c.labels());
+                        summaryLabels.add(c.values());
                     } else if (genes == null) {
-                        sink.row(c.id(), e, c.labels());
+                        sink.row(c.id(), e, c.values());
                     }
                     if (attentions.size() / Math.max(1, model.config().numLayers()) < s.attentionCells()) {
                         attentionsOf(c, attentions);
@@ -143,7 +142,6 @@ public final class EmbeddingExtractor {
             reader.interrupt();
         }
         long allocations = inputAllocations();
-        releaseBuffers();
         if (genes != null) {
             genes.write(sink, vocab);
         } else if (forSummary != null) {
@@ -160,13 +158,11 @@ public final class EmbeddingExtractor {
     }
 
     /** The window's cells in length-bucketed batches (the window is in row order, so ties stay in row order). */
-    private List<List<Cell>> plan(List<Cell> window) {
-        int[] lengths = window.stream().mapToInt(Cell::length).toArray();
-        List<List<Cell>> out = new ArrayList<>();
-        List<int[]> plan = s.packed() ? PackedLayout.plan(lengths, s.batchSize(), s.maxTokens())
-                : TokenBatch.plan(lengths, s.batchSize(), s.maxTokens());
-        for (int[] idx : plan) {
-            List<Cell> b = new ArrayList<>(idx.length);
+    private List<List<SelectedCell>> plan(List<SelectedCell> window) {
+        int[] lengths = window.stream().mapToInt(SelectedCell::length).toArray();
+        List<List<SelectedCell>> out = new ArrayList<>();
+        for (int[] idx : BatchPlan.plan(lengths, s.batchSize(), s.maxTokens(), s.packed())) {
+            List<SelectedCell> b = new ArrayList<>(idx.length);
             for (int i : idx) {
                 b.add(window.get(i));
             }
@@ -175,15 +171,15 @@ public final class EmbeddingExtractor {
         return out;
     }
 
-    private void embedWindow(List<List<Cell>> batches, Map<Cell, Integer> slot, float[][] embs, GeneAccumulator genes,
+    private void embedWindow(List<List<SelectedCell>> batches, Map<SelectedCell, Integer> slot, float[][] embs, GeneAccumulator genes,
             Progress progress) {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         Workers pool = new Workers();
         List<Runnable> work = new ArrayList<>();
-        for (BertModel worker : workers) {
+        for (Worker worker : workers) {
             work.add(() -> {
                 for (int b; !pool.failed() && (b = next.getAndIncrement()) < batches.size(); ) {
-                    List<Cell> batch = batches.get(b);
+                    List<SelectedCell> batch = batches.get(b);
                     List<float[]> out = MemoryBackoff.run(batch, part -> embedBatch(worker, part, genes), n -> halvings.incrementAndGet());
                     for (int r = 0; r < batch.size(); r++) {
                         embs[slot.get(batch.get(r))] = out.get(r);
@@ -198,9 +194,9 @@ public final class EmbeddingExtractor {
         pool.run(work, "embed");
     }
 
-    private static List<Cell> take(BlockingQueue<List<Cell>> q) {
+    private static List<SelectedCell> take(BlockingQueue<List<SelectedCell>> q) {
         try {
-            List<Cell> w = q.take();
+            List<SelectedCell> w = q.take();
             if (w instanceof Failure f) {
                 throw f.error;
             }
@@ -212,7 +208,7 @@ public final class EmbeddingExtractor {
     }
 
     /** A window that carries the reader thread's error to the model thread. */
-    private static final class Failure extends ArrayList<Cell> {
+    private static final class Failure extends ArrayList<SelectedCell> {
         final RuntimeException error;
 
         Failure(RuntimeException error) {
@@ -220,9 +216,9 @@ public final class EmbeddingExtractor {
         }
     }
 
-    private void produce(Supplier<DatasetReader> dataset, boolean[] selected, BlockingQueue<List<Cell>> windows) {
+    private void produce(Supplier<DatasetReader> dataset, boolean[] selected, BlockingQueue<List<SelectedCell>> windows) {
         try {
-            List<Cell> window = new ArrayList<>();
+            List<SelectedCell> window = new ArrayList<>();
             int windowCap = s.sortByLength() ? Integer.MAX_VALUE : WINDOW_CELLS;
             try (DatasetReader r = dataset.get()) {
                 TokenColumns cols = TokenColumns.of(r, s.labels());
@@ -233,7 +229,7 @@ public final class EmbeddingExtractor {
                         if (!selected[row]) {
                             continue;
                         }
-                        window.add(new Cell(row, cols.tokens(b, i), cols.id(b, i, row), cols.labels(b, i)));
+                        window.add(new SelectedCell(row, cols.id(b, i, row), cols.tokens(b, i), cols.labels(b, i)));
                         if (window.size() >= windowCap) {
                             windows.put(window);
                             window = new ArrayList<>();
@@ -258,124 +254,28 @@ public final class EmbeddingExtractor {
 
     /** First pass: which rows to embed, and whether the data fit the model. */
     private boolean[] select(Supplier<DatasetReader> dataset) {
-        List<Boolean> keep = new ArrayList<>();
-        TokenCheck fit = new TokenCheck(model.config(), vocab, specialTokens);
+        CellQuery query = CellQuery.all().filter(s.filter()).carry("--emb-label", s.labels()).sample(s.maxNcells(), s.seed())
+                .withoutTokens();
         try (DatasetReader r = dataset.get()) {
-            TokenColumns cols = TokenColumns.of(r, s.labels());
-            for (String f : s.filter().keySet()) {
-                if (r.columnIndex(f) < 0) {
-                    throw new UserException("--filter column '" + f + "' is not in the dataset (columns: " + cols.names() + ")");
-                }
-            }
-            int row = 0;
-            while (r.hasNext()) {
-                RowBatch b = r.next();
-                for (int i = 0; i < b.rows(); i++, row++) {
-                    boolean k = true;
-                    for (Map.Entry<String, java.util.Set<String>> f : s.filter().entrySet()) {
-                        k &= f.getValue().contains(TokenColumns.string(b, r.columnIndex(f.getKey()), i));
-                    }
-                    keep.add(k);
-                    fit.check(cols.id(b, i, row), cols.tokens(b, i));
-                }
-            }
+            return query.select(r, new TokenCheck(model.config(), vocab, specialTokens)).rowMask();
         }
-        fit.finish();
-        boolean[] sel = new boolean[keep.size()];
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < sel.length; i++) {
-            if (keep.get(i)) {
-                rows.add(i);
-            }
-        }
-        if (rows.isEmpty()) {
-            throw new UserException(s.filter().isEmpty() ? "the dataset has no cells" : "no cell passes --filter " + s.filter());
-        }
-        if (s.maxNcells() > 0 && rows.size() > s.maxNcells()) {
-            // Seeded like upstream's shuffle(seed=42), though not the same permutation (HF's generator is numpy's).
-            Collections.shuffle(rows, new Random(s.seed()));
-            rows = rows.subList(0, s.maxNcells());
-        }
-        for (int r : rows) {
-            sel[r] = true;
-        }
-        return sel;
     }
 
     /** Runs one batch; returns per-cell embeddings (cell modes), or nulls after feeding the gene accumulator (gene mode). */
-    private List<float[]> embedBatch(BertModel model, List<Cell> batch, GeneAccumulator genes) {
-        if (s.packed()) {
-            return embedPacked(model, batch, genes);
-        }
-        TokenBatch padded = TokenBatch.of(batch.stream().map(Cell::tokens).toList(), vocab.pad());
-        int rows = padded.rows();
-        int len = padded.length();
-        checkSimulatedMemory((long) rows * len);
-        int layers = model.config().numLayers() + s.embLayer();
-        InputStaging staging = staging(model);
-        InputStaging.Staged in = null;
-        try (PointerScope scope = new PointerScope()) {
-            in = staging.stage(padded.ids(), padded.mask(), rows, len);
-            BertOutput out = model.forward(in.ids(), in.mask(), false, false, layers);
-            Tensor h = out.lastHiddenState();
+    private List<float[]> embedBatch(Worker worker, List<SelectedCell> cells, GeneAccumulator genes) {
+        try (Batch batch = worker.batch(cells.stream().map(SelectedCell::tokens).toList(), s.packed())) {
+            checkSimulatedMemory(batch.tokens());
+            Tensor h = batch.hidden(model.config().numLayers() + s.embLayer());
             if (genes != null) {
-                long[] starts = new long[rows];
-                for (int r = 0; r < rows; r++) {
-                    starts[r] = (long) r * len;
+                long[] starts = new long[cells.size()];
+                for (int r = 0; r < starts.length; r++) {
+                    starts[r] = batch.start(r);
                 }
-                genes.add(batch, Tensors.floatArray(h), starts);
-                return java.util.Collections.nCopies(rows, null);
+                genes.add(cells, Tensors.floatArray(h), starts);
+                return java.util.Collections.nCopies(cells.size(), null);
             }
-            Tensor emb;
-            if (s.mode() == EmbMode.CLS) {
-                emb = Pooling.cls(h);
-            } else {
-                long[] lens = new long[rows];
-                for (int r = 0; r < rows; r++) {
-                    lens[r] = batch.get(r).length();
-                }
-                Tensor lengths = Tensors.longs(lens, rows).to(model.device(), ScalarType.Long);
-                emb = Pooling.mean(h, lengths, specialTokens, specialTokens);
-            }
-            return rowsOf(emb, rows, model.config().hiddenSize());
-        } finally {
-            if (in != null) {
-                staging.release(in); // the results were copied out: the buffers are free again
-            }
-        }
-    }
-
-    /** As {@link #embedBatch} for cells packed without padding: the same numbers, without the padded tokens' work. */
-    private List<float[]> embedPacked(BertModel model, List<Cell> batch, GeneAccumulator genes) {
-        int[] lengths = batch.stream().mapToInt(Cell::length).toArray();
-        PackedLayout layout = PackedLayout.of(lengths);
-        int tokens = (int) layout.tokens();
-        checkSimulatedMemory(tokens);
-        long[] ids = new long[tokens];
-        int at = 0;
-        for (Cell c : batch) {
-            for (int t : c.tokens()) {
-                ids[at++] = t;
-            }
-        }
-        int layers = model.config().numLayers() + s.embLayer();
-        InputStaging staging = staging(model);
-        InputStaging.Staged in = null;
-        try (PointerScope scope = new PointerScope()) {
-            in = staging.stage(ids, layout.positions(), 1, tokens);
-            BertOutput out = model.forwardPacked(in.ids().view(tokens), in.mask().view(tokens), layout,
-                    layout.cumulative(model.device()), layers);
-            Tensor h = out.lastHiddenState();
-            if (genes != null) {
-                genes.add(batch, Tensors.floatArray(h), java.util.Arrays.copyOf(layout.offsets(), batch.size()));
-                return java.util.Collections.nCopies(batch.size(), null);
-            }
-            Tensor emb = s.mode() == EmbMode.CLS ? Pooling.cls(h, layout) : Pooling.mean(h, layout, specialTokens, specialTokens);
-            return rowsOf(emb, batch.size(), model.config().hiddenSize());
-        } finally {
-            if (in != null) {
-                staging.release(in);
-            }
+            Tensor emb = s.mode() == EmbMode.CLS ? batch.cls(h) : batch.mean(h, specialTokens, specialTokens);
+            return rowsOf(emb, cells.size(), model.config().hiddenSize());
         }
     }
 
@@ -395,24 +295,12 @@ public final class EmbeddingExtractor {
         }
     }
 
-    private final Map<BertModel, InputStaging> staging = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private InputStaging staging(BertModel model) {
-        return staging.computeIfAbsent(model, m -> new InputStaging(m.device()));
-    }
-
-    /** Native input buffers allocated so far (all workers): constant once warm. */
+    /** Input buffers allocated so far (all workers): constant once warm. */
     public long inputAllocations() {
-        return staging.values().stream().mapToLong(InputStaging::allocations).sum();
+        return workers.stream().mapToLong(Worker::inputAllocations).sum();
     }
 
-    /** Frees the pooled input buffers; the extractor can still run, and allocates them again. */
-    public void releaseBuffers() {
-        staging.values().forEach(InputStaging::close);
-        staging.clear();
-    }
-
-    private void attentionsOf(Cell c, Map<String, HostTensor> out) {
+    private void attentionsOf(SelectedCell c, Map<String, HostTensor> out) {
         try (PointerScope scope = new PointerScope()) {
             long[] ids = new long[c.length()];
             long[] mask = new long[c.length()];
@@ -439,7 +327,7 @@ public final class EmbeddingExtractor {
         }
 
         /** @param starts the position of each cell's first token in {@code h} (padded rows, or packed offsets) */
-        synchronized void add(List<Cell> batch, float[] h, long[] starts) {
+        synchronized void add(List<SelectedCell> batch, float[] h, long[] starts) {
             for (int r = 0; r < batch.size(); r++) {
                 int[] t = batch.get(r).tokens();
                 for (int j = 0; j < t.length; j++) {

@@ -23,11 +23,6 @@ public record PackedLayout(long[] offsets, int maxLength) {
         return new PackedLayout(off, max);
     }
 
-    /** Batches that fill the device by real tokens (no padding to count), at most {@code maxCells} cells ({@link BatchPlan}). */
-    public static List<int[]> plan(int[] lengths, int maxCells, long maxTokens) {
-        return BatchPlan.plan(lengths, maxCells, maxTokens, true);
-    }
-
     public int cells() {
         return offsets.length - 1;
     }

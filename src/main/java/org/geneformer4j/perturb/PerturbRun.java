@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.geneformer4j.dataset.DatasetReader;
-import org.geneformer4j.embed.TokenCheck;
-import org.geneformer4j.model.BertModel;
+import org.geneformer4j.engine.CellQuery;
+import org.geneformer4j.engine.SelectedCell;
+import org.geneformer4j.engine.Selection;
+import org.geneformer4j.engine.TokenCheck;
+import org.geneformer4j.engine.Worker;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.util.Workers;
@@ -43,23 +46,24 @@ public final class PerturbRun {
 
     public record Summary(int cells, int shardsWritten, int shardsSkipped, long perturbations, double seconds) {}
 
-    public Summary run(Supplier<DatasetReader> data, BertModel model, RunInfo info, Path outDir, Progress progress) {
-        return run(data, List.of(model), info, outDir, progress);
-    }
-
     /**
-     * As {@link #run(Supplier, BertModel, RunInfo, Path, Progress)} with one worker per model (one per GPU): each
-     * takes the next missing shard from a shared queue, so the devices stay busy whatever the cells' lengths.
+     * Runs the selection's missing shards with one worker per device: each takes the next missing shard from a
+     * shared queue, so the devices stay busy whatever the cells' lengths.
      */
-    public Summary run(Supplier<DatasetReader> data, List<BertModel> models, RunInfo info, Path outDir, Progress progress) {
-        CellSource.Selection selection;
+    public Summary run(Supplier<DatasetReader> data, List<Worker> workers, RunInfo info, Path outDir, Progress progress) {
+        Selection selection;
         try (DatasetReader r = data.get()) {
-            selection = CellSource.load(r, s, new TokenCheck(models.get(0).config(), vocab, special));
+            selection = query().select(r, new TokenCheck(workers.get(0).model().config(), vocab, special));
         }
-        List<CellSource.Cell> cells = selection.cells();
+        // upstream's downsample_and_sort: longest first (ties in row order), then the cell_inds_to_perturb slice
+        List<SelectedCell> sorted = new ArrayList<>(selection.cells());
+        sorted.sort(java.util.Comparator.comparingInt(SelectedCell::length).reversed().thenComparingInt(SelectedCell::row));
+        int last = s.cellEnd() < 0 ? sorted.size() : Math.min(sorted.size(), s.cellEnd());
+        int offset = Math.min(Math.max(0, s.cellStart()), last);
+        List<SelectedCell> cells = new ArrayList<>(sorted.subList(offset, last));
         if (cells.isEmpty()) {
-            throw new UserException("no cells to perturb after filtering" + (s.genes().length > 0 ? " (cells must contain every listed gene)"
-                    : s.anchor() >= 0 ? " (cells must contain the anchor gene)" : ""));
+            throw new UserException("no cells to perturb in --cell-range " + s.cellStart() + ":" + s.cellEnd()
+                    + " of the " + sorted.size() + " selected");
         }
         try {
             Files.createDirectories(outDir);
@@ -73,7 +77,7 @@ public final class PerturbRun {
         int skipped = 0;
         for (int first = 0; first < cells.size(); first += s.shardCells()) {
             int end = Math.min(cells.size(), first + s.shardCells());
-            if (Files.exists(outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format)))) {
+            if (Files.exists(outDir.resolve(shardName(offset + first, offset + end, format)))) {
                 skipped++;
                 progress.advance(end - first);
             } else {
@@ -82,26 +86,60 @@ public final class PerturbRun {
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicLong perturbations = new java.util.concurrent.atomic.AtomicLong();
-        List<Runnable> workers = new ArrayList<>();
+        List<Runnable> jobs = new ArrayList<>();
         Workers pool = new Workers();
-        for (BertModel model : models) {
-            workers.add(() -> {
-                Perturber perturber = new Perturber(model, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
+        for (Worker worker : workers) {
+            jobs.add(() -> {
+                Perturber perturber = new Perturber(worker, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
                 for (int k = next.getAndIncrement(); !pool.failed() && k < pending.size(); k = next.getAndIncrement()) {
                     int first = pending.get(k)[0];
                     int end = pending.get(k)[1];
                     ShardTable table = new ShardTable(vocab);
-                    for (CellSource.Cell c : cells.subList(first, end)) {
+                    for (SelectedCell c : cells.subList(first, end)) {
                         perturbations.addAndGet(perturbCell(perturber, c, table));
                         progress.advance(1);
                     }
-                    table.write(outDir.resolve(shardName(selection.offset() + first, selection.offset() + end, format)), format);
+                    table.write(outDir.resolve(shardName(offset + first, offset + end, format)), format);
                 }
             });
         }
-        pool.run(workers, "perturb");
+        pool.run(jobs, "perturb");
         progress.finish();
         return new Summary(cells.size(), pending.size(), skipped, perturbations.get(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Upstream's {@code apply_additional_filters}: the filters (start state included), cells holding every listed
+     * gene (not for overexpression, which adds them) and the anchor gene, then the seeded {@code --max-ncells} sample.
+     */
+    CellQuery query() {
+        java.util.Map<String, java.util.Set<String>> filters = new java.util.LinkedHashMap<>();
+        s.filters().forEach((k, v) -> filters.put(k, new java.util.LinkedHashSet<>(v)));
+        CellQuery q = CellQuery.all().filter(filters).sample(s.maxCells(), s.seed()).fingerprinted();
+        boolean needGenes = s.genes().length > 0 && s.type() != PerturbType.OVEREXPRESS;
+        if (needGenes || s.anchor() >= 0) {
+            q = q.where(t -> (!needGenes || containsAll(t, s.genes())) && (s.anchor() < 0 || contains(t, s.anchor())),
+                    needGenes ? "cells must contain every listed gene" : "cells must contain the anchor gene");
+        }
+        return q;
+    }
+
+    private static boolean containsAll(int[] tokens, int[] genes) {
+        for (int g : genes) {
+            if (!contains(tokens, g)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean contains(int[] tokens, int g) {
+        for (int t : tokens) {
+            if (t == g) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String shardName(int first, int end, ShardTable.Format format) {
@@ -182,7 +220,7 @@ public final class PerturbRun {
                 : Perturbations.overexpress(ids, new int[] {p}, special);
     }
 
-    private long perturbCell(Perturber perturber, CellSource.Cell c, ShardTable table) {
+    private long perturbCell(Perturber perturber, SelectedCell c, ShardTable table) {
         java.util.function.Consumer<Result> sink = r -> table.add(c.id(), r);
         if (s.genes().length > 0 && s.type() == PerturbType.OVEREXPRESS) {
             Perturbations.Overexpressed o = Perturbations.overexpressTokens(c.tokens(), s.genes(), perturber.maxPositions(), special);

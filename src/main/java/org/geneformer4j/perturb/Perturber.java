@@ -6,12 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.engine.Batch;
+import org.geneformer4j.engine.Worker;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Tensors;
 
@@ -26,6 +27,7 @@ import org.geneformer4j.model.Tensors;
  * the perturbed and special positions, in one rule for every perturbation type.
  */
 public final class Perturber {
+    private final Worker worker;
     private final BertModel model;
     private final int layers;
     private final boolean special;
@@ -38,9 +40,10 @@ public final class Perturber {
      * @param embLayer upstream's emb_layer: -1 the second-to-last layer's output, 0 the last
      * @param states   state embeddings by name (start, goal, alternatives), or empty for plain cosines
      */
-    public Perturber(BertModel model, int embLayer, boolean special, PerturbMode mode, Map<String, float[]> states,
+    public Perturber(Worker worker, int embLayer, boolean special, PerturbMode mode, Map<String, float[]> states,
             long maxTokens, int batchSize) {
-        this.model = model;
+        this.worker = worker;
+        this.model = worker.model();
         this.layers = model.config().numLayers() + embLayer;
         this.special = special;
         this.mode = special ? mode : mode.withoutCls();
@@ -64,10 +67,11 @@ public final class Perturber {
      * by the overflow of a gene-list overexpression); {@code ids} is only used for the original's shape.
      */
     public void run(int[] ids, int[] original, List<Perturbation> perturbations, Consumer<Result> out) {
-        try (PointerScope scope = new PointerScope()) {
-            Tensor orig = hidden(List.of(original)).select(0, 0); // [L, H]
+        try (Batch originalBatch = worker.batch(List.of(original), false)) {
+            Tensor full = hidden(originalBatch); // [1, L, H]
+            Tensor orig = full.select(0, 0);
             Tensor origCls = orig.select(0, 0);
-            Tensor origCell = geneMean(orig.unsqueeze(0), specialMask(List.of(original), orig.size(0))).select(0, 0);
+            Tensor origCell = originalBatch.mean(full, special, special).select(0, 0);
             Map<String, Double> origState = new LinkedHashMap<>();
             Map<String, Tensor> stateT = new LinkedHashMap<>();
             for (var e : states.entrySet()) {
@@ -87,9 +91,7 @@ public final class Perturber {
                     end++; // a batch holds one length: no padding, and SDPA's unmasked kernel
                 }
                 List<Perturbation> batch = sorted.subList(i, end);
-                try (PointerScope inner = new PointerScope()) {
-                    measure(batch, orig, origCls, stateT, origState, out);
-                }
+                measure(batch, orig, origCls, stateT, origState, out);
                 i += batch.size();
             }
         }
@@ -101,7 +103,16 @@ public final class Perturber {
         int len = batch.get(0).length();
         List<int[]> ids = new ArrayList<>();
         batch.forEach(p -> ids.add(p.ids()));
-        Tensor h = hidden(ids); // [B, len, H]
+        try (Batch perturbed = worker.batch(ids, false)) {
+            measure(batch, perturbed, orig, origCls, stateT, origState, out);
+        }
+    }
+
+    private void measure(List<Perturbation> batch, Batch perturbed, Tensor orig, Tensor origCls, Map<String, Tensor> stateT,
+            Map<String, Double> origState, Consumer<Result> out) {
+        int b = batch.size();
+        int len = batch.get(0).length();
+        Tensor h = hidden(perturbed); // [B, len, H]
         long[] idx = new long[b * len];
         float[] valid = new float[b * len];
         for (int r = 0; r < b; r++) {
@@ -126,7 +137,7 @@ public final class Perturber {
                     : meanCos);
         } else {
             cellValue = null;
-            Tensor emb = mode.usesCls() ? h.select(1, 0) : geneMean(h, specialMask(ids, len));
+            Tensor emb = mode.usesCls() ? h.select(1, 0) : perturbed.mean(h, special, special);
             for (var e : stateT.entrySet()) {
                 Tensor cos = torch.cosine_similarity(emb, e.getValue().unsqueeze(0).expand(b, hd), 1, 1e-8)
                         .sub(new Scalar(origState.get(e.getKey())));
@@ -154,39 +165,8 @@ public final class Perturber {
         }
     }
 
-    /** Hidden states of the chosen layer, [rows, len, H], for same-length rows (no padding, so no mask). */
-    private Tensor hidden(List<int[]> rows) {
-        int len = rows.get(0).length;
-        long[] flat = new long[rows.size() * len];
-        for (int r = 0; r < rows.size(); r++) {
-            int[] t = rows.get(r);
-            if (t.length != len) {
-                throw new IllegalStateException("perturbations of one batch must have one length");
-            }
-            for (int j = 0; j < len; j++) {
-                flat[r * len + j] = t[j];
-            }
-        }
-        Tensor ids = Tensors.longs(flat, rows.size(), len).to(model.device(), ScalarType.Long);
-        Tensor mask = torch.ones(new long[] {rows.size(), len}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Long)
-                .device(new org.bytedeco.pytorch.DeviceOptional(model.device())));
-        return model.forward(ids, mask, false, false, layers).lastHiddenState().to(ScalarType.Float);
-    }
-
-    /** [rows, len] 1 at gene positions, 0 at {@code <cls>} and {@code <eos>} (V2). */
-    private Tensor specialMask(List<int[]> rows, long len) {
-        float[] m = new float[(int) (rows.size() * len)];
-        for (int r = 0; r < rows.size(); r++) {
-            for (int j = 0; j < len; j++) {
-                m[(int) (r * len + j)] = special && (j == 0 || j == len - 1) ? 0f : 1f;
-            }
-        }
-        return Tensors.floats(m, rows.size(), len).to(model.device(), ScalarType.Float);
-    }
-
-    /** Mean over the gene positions: upstream's cell embedding of a perturbed or original cell. */
-    private static Tensor geneMean(Tensor h, Tensor mask) {
-        return h.mul(mask.unsqueeze(2)).sum(new long[] {1}, false, new ScalarTypeOptional())
-                .div(mask.sum(new long[] {1}, true, new ScalarTypeOptional()));
+    /** Hidden states of the chosen layer in fp32, [rows, len, H]: a batch of one length has no padding. */
+    private Tensor hidden(Batch batch) {
+        return batch.hidden(layers).to(ScalarType.Float);
     }
 }

@@ -49,6 +49,24 @@ final class TrainingCheckpoint {
         return Optional.empty();
     }
 
+    /**
+     * The state to start from: the checkpoint in {@code runDir} (its weights and optimizer moments restored) when
+     * there is one of a run with these settings ({@code key}), else nothing; one of other settings is refused.
+     */
+    static Optional<TrainerState> resume(Path runDir, String key, BertModel model, AdamW optimizer) {
+        Optional<Path> ckpt = find(runDir);
+        if (ckpt.isEmpty()) {
+            return Optional.empty();
+        }
+        TrainerState state = state(ckpt.get());
+        if (!key.equals(state.settings())) {
+            throw new UserException(runDir + " holds a checkpoint of a run with other settings or data; "
+                    + "use another output directory or --overwrite");
+        }
+        restore(ckpt.get(), model, optimizer, state);
+        return Optional.of(state);
+    }
+
     static TrainerState state(Path checkpoint) {
         try {
             return JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainerState.class);

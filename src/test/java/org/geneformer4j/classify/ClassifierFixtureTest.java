@@ -50,7 +50,10 @@ class ClassifierFixtureTest {
         }
         try (BertModel m = BertModel.load(ckpt, head, labels, new Device("cpu"), torch.ScalarType.Float, 0).model()) {
             // batch 4 so that the six cells are split and padded differently from transformers' one batch
-            float[][] logits = Predictor.logits(m, cells, 4, 1 << 20, Progress.silent());
+            float[][] logits;
+            try (org.geneformer4j.engine.Worker w = org.geneformer4j.engine.Worker.around(m)) {
+                logits = w.logits(cells, 4, 1 << 20, Progress.silent());
+            }
             double worst = 0;
             for (int i = 0; i < cells.size(); i++) {
                 JsonNode e = exp.get(kind).get("logits").get(i);

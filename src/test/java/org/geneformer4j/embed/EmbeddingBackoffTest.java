@@ -67,7 +67,7 @@ class EmbeddingBackoffTest {
         Path out = tmp.resolve("e" + packed + memoryTokens + ".csv");
         try (BertModel m = BertModel.load(Checkpoint.load(TestData.resource("fixtures/model/tiny_v2")), Head.NONE, 0, cpu,
                 ScalarType.Float, 0).model()) {
-            EmbeddingExtractor ex = new EmbeddingExtractor(m, GeneVocabulary.builtin("gc104M"), true, s);
+            EmbeddingExtractor ex = new EmbeddingExtractor(List.of(org.geneformer4j.engine.Worker.around(m)), GeneVocabulary.builtin("gc104M"), true, s);
             ex.simulateMemoryLimit(memoryTokens);
             try (EmbeddingSink sink = Sinks.open(out, "csv", true)) {
                 halvings[0] = ex.run(() -> Datasets.open(ds), out, sink, Progress.silent()).halvings();

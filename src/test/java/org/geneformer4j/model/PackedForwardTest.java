@@ -15,6 +15,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.TestData;
+import org.geneformer4j.engine.BatchPlan;
+import org.geneformer4j.engine.TokenBatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,11 +100,11 @@ class PackedForwardTest {
     @Test
     void planFillsByTokensLongestFirst() {
         int[] lengths = {10, 500, 20, 500, 300, 5};
-        List<int[]> plan = PackedLayout.plan(lengths, 100, 800);
+        List<int[]> plan = BatchPlan.plan(lengths, 100, 800, true);
         assertArrayEquals(new int[] {1}, plan.get(0), "500 + 500 is over 800 tokens");
         assertArrayEquals(new int[] {3, 4}, plan.get(1));
         assertArrayEquals(new int[] {2, 0, 5}, plan.get(2));
-        assertEquals(3, PackedLayout.plan(lengths, 2, 10_000).size(), "at most 2 cells each");
+        assertEquals(3, BatchPlan.plan(lengths, 2, 10_000, true).size(), "at most 2 cells each");
         PackedLayout l = PackedLayout.of(new int[] {3, 1, 2});
         assertArrayEquals(new long[] {0, 3, 4, 6}, l.offsets());
         assertArrayEquals(new long[] {0, 1, 2, 0, 0, 1}, l.positions());

@@ -67,7 +67,7 @@ class PerturbFixtureTest {
         List<Perturbation> ps = new PerturbRun(s, GeneVocabulary.builtin(special ? "gc104M" : "gc30M")).perturbations(ids);
         Map<String, Double> got = new HashMap<>();
         try (BertModel m = model()) {
-            new Perturber(m, -1, special, s.mode(), Map.of(), 300, 9).run(ids, ps, r -> {
+            new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, s.mode(), Map.of(), 300, 9).run(ids, ps, r -> {
                 if (r.affected() < 0) {
                     got.put(java.util.Arrays.toString(r.perturbation().genes()), r.value());
                 }
@@ -95,7 +95,7 @@ class PerturbFixtureTest {
         }
         Map<String, Double> got = new HashMap<>();
         try (BertModel m = model()) {
-            new Perturber(m, -1, special, PerturbMode.CLS, states, 1 << 14, 5).run(ids, ps,
+            new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, PerturbMode.CLS, states, 1 << 14, 5).run(ids, ps,
                     r -> got.put(r.perturbation().genes()[0] + "/" + r.state(), r.value()));
         }
         int n = 0;
@@ -111,7 +111,7 @@ class PerturbFixtureTest {
     private static double value(BertModel m, boolean special, PerturbMode mode, Map<String, float[]> states, int[] ids, int[] original,
             Perturbation p, String state) {
         double[] out = {Double.NaN};
-        new Perturber(m, -1, special, mode, states, 1 << 14, 10).run(ids, original, List.of(p), r -> {
+        new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, mode, states, 1 << 14, 10).run(ids, original, List.of(p), r -> {
             if (r.affected() < 0 && (state == null || state.equals(r.state()))) {
                 out[0] = r.value();
             }

@@ -77,7 +77,7 @@ class PerturbGoldenTest {
             ps.add(type == PerturbType.DELETE ? Perturbations.delete(ids, new int[] {p}, v2) : Perturbations.overexpress(ids, new int[] {p}, v2));
         }
         double[] found = {Double.NaN};
-        new Perturber(model, -1, v2, mode, Map.of(), 700, 7).run(ids, ps, r -> {
+        new Perturber(org.geneformer4j.engine.Worker.around(model), -1, v2, mode, Map.of(), 700, 7).run(ids, ps, r -> {
             if (r.affected() < 0 && Arrays.equals(r.perturbation().ids(), target.ids())) {
                 found[0] = r.value();
             }

@@ -1,4 +1,4 @@
-package org.geneformer4j.model;
+package org.geneformer4j.engine;
 
 import java.util.ArrayList;
 import java.util.List;

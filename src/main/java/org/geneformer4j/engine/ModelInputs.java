@@ -1,4 +1,4 @@
-package org.geneformer4j.embed;
+package org.geneformer4j.engine;
 
 import java.util.Optional;
 import org.geneformer4j.model.BertConfig;

@@ -1,4 +1,4 @@
-package org.geneformer4j.embed;
+package org.geneformer4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,8 @@
-package org.geneformer4j.model;
+package org.geneformer4j.engine;
+
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.BertOutput;
+import org.geneformer4j.model.Tensors;
 
 import java.util.Arrays;
 import java.util.List;
@@ -7,11 +11,6 @@ import org.bytedeco.pytorch.Tensor;
 
 /** Cells padded on the right to the longest of the batch, with the attention mask (1 token, 0 padding), row-major. */
 public record TokenBatch(long[] ids, long[] mask, int rows, int length) {
-    /** Length-bucketed batches of at most {@code batchSize} cells and {@code maxTokens} padded tokens ({@link BatchPlan}). */
-    public static List<int[]> plan(int[] lengths, int batchSize, long maxTokens) {
-        return BatchPlan.plan(lengths, batchSize, maxTokens, false);
-    }
-
     public static TokenBatch of(List<int[]> cells, int pad) {
         int longest = 0;
         for (int[] c : cells) {

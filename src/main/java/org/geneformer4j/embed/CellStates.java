@@ -1,4 +1,4 @@
-package org.geneformer4j.cli;
+package org.geneformer4j.embed;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,8 +7,8 @@ import java.util.Map;
 import org.geneformer4j.util.UserException;
 
 /** Upstream's cell_states_to_model from {@code state_key=COL,start_state=A,goal_state=B[,alt_states=C;D]}. */
-record CellStates(String stateKey, String startState, String goalState, List<String> altStates) {
-    static CellStates parse(String spec) {
+public record CellStates(String stateKey, String startState, String goalState, List<String> altStates) {
+    public static CellStates parse(String spec) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String part : spec.split(",")) {
             int eq = part.indexOf('=');
@@ -27,7 +27,7 @@ record CellStates(String stateKey, String startState, String goalState, List<Str
     }
 
     /** Start, goal, then the alternatives. */
-    List<String> names() {
+    public List<String> names() {
         List<String> out = new ArrayList<>(List.of(startState, goalState));
         out.addAll(altStates);
         return out;

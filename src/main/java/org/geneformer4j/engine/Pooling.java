@@ -1,4 +1,4 @@
-package org.geneformer4j.embed;
+package org.geneformer4j.engine;
 
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

@@ -1,4 +1,4 @@
-package org.geneformer4j.embed;
+package org.geneformer4j.engine;
 
 import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.util.UserException;

@@ -1,4 +1,4 @@
-package org.geneformer4j.model;
+package org.geneformer4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

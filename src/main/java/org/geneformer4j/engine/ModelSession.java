@@ -1,0 +1,174 @@
+package org.geneformer4j.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.model.BertConfig;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.model.Devices;
+import org.geneformer4j.model.Head;
+import org.geneformer4j.model.LibTorch;
+import org.geneformer4j.model.ModelCard;
+import org.geneformer4j.model.ModelResolver;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+import org.geneformer4j.vocab.GeneVocabulary;
+
+/**
+ * A model on its devices for the length of a run: resolves the name or directory (downloading into the Hugging Face
+ * cache if needed), reads what inputs the model expects, and loads one {@link Worker} per device. It owns what it
+ * loads: closing the session closes every worker, the first error winning. Stages get from it the token check for
+ * their {@link CellQuery}, the token cap for their {@link BatchPlan}, and the workers that run their batches.
+ *
+ * <p>New ways to run a model (data-parallel ranks, quantized weights) belong here, so that every stage gets them.
+ */
+public final class ModelSession implements AutoCloseable {
+    /** Tokens per forward pass when the user gives no cap: on the CPU activations that stay in cache beat big batches. */
+    public static final long CPU_MAX_TOKENS = 16384;
+    public static final long GPU_MAX_TOKENS = 131072;
+
+    /**
+     * What to run: a registry name or checkpoint directory, the input version for directories whose vocabulary is
+     * not recognised (or null), the devices (the first is the main one), the precision and LibTorch's CPU threads.
+     */
+    public record Request(String model, String modelVersion, List<Device> devices, ScalarType dtype, Integer threads) {}
+
+    private final Request request;
+    private final Optional<ModelCard> card;
+    private final Path dir;
+    private final Checkpoint checkpoint;
+    private final ModelInputs inputs;
+    private final GeneVocabulary vocab;
+    private final List<Worker> workers = new ArrayList<>();
+
+    private ModelSession(Request request, Optional<ModelCard> card, Path dir, Checkpoint checkpoint, ModelInputs inputs,
+            GeneVocabulary vocab) {
+        this.request = request;
+        this.card = card;
+        this.dir = dir;
+        this.checkpoint = checkpoint;
+        this.inputs = inputs;
+        this.vocab = vocab;
+    }
+
+    /** Sets LibTorch's threads, finds (or downloads) the checkpoint and reads its configuration; loads no weights yet. */
+    public static ModelSession open(Request request) {
+        LibTorch.init(); // before the first LibTorch class: MKL must be chosen before OpenBLAS loads
+        if (request.threads() != null) {
+            torch.set_num_threads(request.threads());
+        }
+        ModelResolver resolver = ModelResolver.standard();
+        Optional<ModelCard> card = resolver.card(request.model());
+        Path dir = resolver.resolve(request.model(), Progress.forStderr("download", "bytes", 0));
+        Checkpoint ckpt = Checkpoint.load(dir);
+        ModelInputs inputs = ModelInputs.of(card, ckpt.config(), request.modelVersion());
+        GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
+        if (vocab.size() > ckpt.config().vocabSize()) {
+            throw new UserException(dir.resolve("config.json") + ": vocab_size " + ckpt.config().vocabSize() + " is smaller than the "
+                    + vocab.size() + " tokens of the " + vocab.name() + " dictionary its " + inputs.version()
+                    + " inputs use: is --model-version right for this model?");
+        }
+        return new ModelSession(request, card, dir, ckpt, inputs, vocab);
+    }
+
+    /** The registry name, or the checkpoint directory. */
+    public String name() {
+        return card.map(ModelCard::name).orElse(dir.toString());
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public BertConfig config() {
+        return checkpoint.config();
+    }
+
+    public ModelInputs inputs() {
+        return inputs;
+    }
+
+    public GeneVocabulary vocab() {
+        return vocab;
+    }
+
+    public ScalarType dtype() {
+        return request.dtype();
+    }
+
+    public List<Device> devices() {
+        return request.devices();
+    }
+
+    /** The one device of a run that trains on one. */
+    public Device device() {
+        if (request.devices().size() > 1) {
+            throw new UserException("this command runs on one device; give --device, not --devices");
+        }
+        return request.devices().get(0);
+    }
+
+    /** Checks tokenized cells against this model (vocabulary, positions, special tokens). */
+    public TokenCheck tokenCheck() {
+        return new TokenCheck(config(), vocab, inputs.specialTokens());
+    }
+
+    /** The user's cap on tokens per forward pass, or the default for the main device's kind. */
+    public long maxTokens(Long requested) {
+        return defaultMaxTokens(request.devices().get(0), requested);
+    }
+
+    public static long defaultMaxTokens(Device device, Long requested) {
+        long cap = requested != null ? requested : device.is_cpu() ? CPU_MAX_TOKENS : GPU_MAX_TOKENS;
+        if (cap < 1) {
+            throw new UserException("--max-tokens must be positive");
+        }
+        return cap;
+    }
+
+    /** Loads the encoder (no head) once per device. */
+    public List<Worker> load() {
+        return load(Head.NONE, List.of());
+    }
+
+    /** Loads the model with {@code head} (its classes, for a classifier) once per device. */
+    public List<Worker> load(Head head, List<String> labels) {
+        if (!workers.isEmpty()) {
+            throw new IllegalStateException("the session's model is already loaded");
+        }
+        for (Device d : request.devices()) {
+            workers.add(Worker.owning(BertModel.load(checkpoint, head, labels, d, request.dtype(), 0).model()));
+        }
+        return List.copyOf(workers);
+    }
+
+    public List<Worker> workers() {
+        return List.copyOf(workers);
+    }
+
+    /** Closes every worker; the first failure is thrown once all were tried. */
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (Worker w : workers) {
+            try {
+                w.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        workers.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}

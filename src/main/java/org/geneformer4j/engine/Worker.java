@@ -1,0 +1,102 @@
+package org.geneformer4j.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.Head;
+import org.geneformer4j.model.Tensors;
+import org.geneformer4j.util.Progress;
+
+/**
+ * One model on one device with the pooled buffers its inputs are staged in. A {@link ModelSession} makes one per
+ * device and closes them; a trainer wraps the model it trains ({@link #around}) to evaluate it the same way.
+ */
+public final class Worker implements AutoCloseable {
+    private final BertModel model;
+    private final boolean ownsModel;
+    private final InputStaging staging;
+
+    private Worker(BertModel model, boolean ownsModel) {
+        this.model = model;
+        this.ownsModel = ownsModel;
+        this.staging = new InputStaging(model.device());
+    }
+
+    static Worker owning(BertModel model) {
+        return new Worker(model, true);
+    }
+
+    /** A worker over a model someone else owns (and closes): closing it frees only the buffers. */
+    public static Worker around(BertModel model) {
+        return new Worker(model, false);
+    }
+
+    public BertModel model() {
+        return model;
+    }
+
+    InputStaging staging() {
+        return staging;
+    }
+
+    int padToken() {
+        return model.config().padTokenId();
+    }
+
+    /** Opens a batch of these cells; close it (try-with-resources) once its results are read. */
+    public Batch batch(List<int[]> cells, boolean packed) {
+        return new Batch(this, cells, packed);
+    }
+
+    /**
+     * A classifier's logits for many cells in input order: {@link BatchPlan} batches, padded. A cell classifier
+     * gives [classes] per cell, a gene classifier [length x classes].
+     */
+    public float[][] logits(List<int[]> cells, int batchSize, long maxTokens, Progress progress) {
+        boolean perToken = model.head() == Head.TOKEN_CLASSIFICATION;
+        int[] lengths = cells.stream().mapToInt(c -> c.length).toArray();
+        float[][] out = new float[cells.size()][];
+        boolean wasTraining = model.training();
+        model.train(false);
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int[] idx : BatchPlan.plan(lengths, batchSize, maxTokens, false)) {
+                List<int[]> cellsOf = new ArrayList<>();
+                for (int i : idx) {
+                    cellsOf.add(cells.get(i));
+                }
+                try (Batch b = batch(cellsOf, false)) {
+                    float[] l = Tensors.floatArray(b.forward().logits());
+                    int rows = idx.length;
+                    int classes = perToken ? l.length / (rows * b.length()) : l.length / rows;
+                    for (int r = 0; r < rows; r++) {
+                        int width = perToken ? cellsOf.get(r).length * classes : classes;
+                        int start = perToken ? r * b.length() * classes : r * classes;
+                        out[idx[r]] = Arrays.copyOfRange(l, start, start + width);
+                    }
+                }
+                progress.advance(idx.length);
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return out;
+    }
+
+    /** Pooled input buffers allocated so far: constant once warm. */
+    public long inputAllocations() {
+        return staging.allocations();
+    }
+
+    @Override
+    public void close() {
+        try {
+            staging.close();
+        } finally {
+            if (ownsModel) {
+                model.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.geneformer4j.train;
+
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.geneformer4j.model.BertModel;
+
+/**
+ * One optimizer step: the loss of each micro-batch, scaled by their number, backpropagated (gradients accumulate),
+ * then the gradient norm clipped, AdamW applied and the gradients zeroed. Each micro-batch's dropout is seeded by
+ * the step and its place in it, so a resumed run draws the same masks. Data-parallel training adds its gradient
+ * reduction between the backward passes and the clipping.
+ */
+final class TrainStep {
+    private final BertModel model;
+    private final TrainingTask task;
+    private final Map<String, Tensor> trainable;
+    private final AdamW optimizer;
+    private final TrainSettings s;
+
+    TrainStep(BertModel model, TrainingTask task, Map<String, Tensor> trainable, AdamW optimizer, TrainSettings s) {
+        this.model = model;
+        this.task = task;
+        this.trainable = trainable;
+        this.optimizer = optimizer;
+        this.s = s;
+    }
+
+    /** @param loss the mean over the micro-batches; {@code gradNorm} before clipping */
+    record Done(double loss, double gradNorm, long examples) {}
+
+    Done run(List<int[]> microBatches, long step, double learningRate) {
+        model.train(true);
+        int micro = microBatches.size();
+        double lossSum = 0;
+        long examples = 0;
+        for (int k = 0; k < micro; k++) {
+            int[] batch = microBatches.get(k);
+            try (PointerScope scope = new PointerScope()) {
+                torch.manual_seed(dropoutSeed(s.seed(), step, k));
+                Tensor loss = task.loss(model, batch);
+                lossSum += loss.item_double();
+                loss.div(new Scalar((double) micro)).backward();
+            }
+            examples += batch.length;
+        }
+        double gradNorm;
+        try (PointerScope scope = new PointerScope()) {
+            TensorVector grads = new TensorVector(trainable.values().toArray(new Tensor[0]));
+            gradNorm = torch.clip_grad_norm_(grads, s.maxGradNorm() > 0 ? s.maxGradNorm() : Double.MAX_VALUE);
+            optimizer.step(learningRate);
+            for (Tensor p : trainable.values()) {
+                Tensor g = p.grad();
+                if (g.defined()) {
+                    g.zero_();
+                }
+            }
+        }
+        return new Done(lossSum / micro, gradNorm, examples);
+    }
+
+    /** The dropout seed of micro-batch {@code k} of optimizer step {@code step}: a resumed run draws the same masks. */
+    static long dropoutSeed(long seed, long step, int k) {
+        long z = seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + k * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
+    }
+}
