@@ -31,9 +31,17 @@ public final class InputStaging implements AutoCloseable {
     public record Staged(Tensor ids, Tensor mask, BufferPool.Buffer idsBuffer, BufferPool.Buffer maskBuffer) {}
 
     public Staged stage(long[] ids, long[] mask, int rows, int len) {
-        BufferPool.Buffer a = pool.acquire(kind, 8L * ids.length);
-        BufferPool.Buffer b = pool.acquire(kind, 8L * mask.length);
-        return new Staged(tensor(a, ids, rows, len), tensor(b, mask, rows, len), a, b);
+        BufferPool.Buffer a = null, b = null;
+        try {
+            a = pool.acquire(kind, 8L * ids.length);
+            b = pool.acquire(kind, 8L * mask.length);
+            return new Staged(tensor(a, ids, rows, len), tensor(b, mask, rows, len), a, b);
+        } catch (RuntimeException e) {
+            // the caller gets no Staged to release: what was acquired goes back here, or the pool's close reports it
+            if (a != null) pool.release(a);
+            if (b != null) pool.release(b);
+            throw e;
+        }
     }
 
     private Tensor tensor(BufferPool.Buffer buf, long[] values, int rows, int len) {
