@@ -17,9 +17,10 @@ import org.geneformer4j.util.UserException;
 
 /**
  * Reads the parquet files tokenized corpora come in (Genecorpus shards, BioNeMo's samples): flat columns of
- * int, float, bool and string, and single-level lists of ints ({@code input_ids}); PLAIN and dictionary encodings,
- * data pages v1 and v2, uncompressed, Snappy or gzip. One row group becomes one batch. Anything else is refused
- * with a clear message rather than misread.
+ * int, float, bool and string, and single-level lists of ints ({@code input_ids}); PLAIN and dictionary encodings
+ * (and RLE for booleans, which pyarrow writes in v2 pages), data pages v1 and v2, uncompressed, Snappy or gzip.
+ * One row group becomes one batch. Anything else is refused with a clear message rather than misread.
+ * ParquetTableTest reads each combination from pyarrow.
  */
 final class ParquetTable implements DatasetReader {
     private static final int BOOLEAN = 0, INT32 = 1, INT64 = 2, FLOAT = 4, DOUBLE = 5, BYTE_ARRAY = 6;
@@ -297,6 +298,13 @@ final class ParquetTable implements DatasetReader {
             IntList idx = new IntList();
             if (n > 0) hybrid(page, width, n, idx);
             for (int i = 0; i < idx.size; i++) out.addFrom(dict, idx.a[i]);
+        } else if (encoding == 3 && out.physical == BOOLEAN) {
+            // what pyarrow writes for booleans in v2 data pages: a 4-byte length, then the hybrid at bit width 1
+            int end = page.getInt() + page.position();
+            IntList bits = new IntList();
+            if (n > 0) hybrid(page, 1, n, bits);
+            for (int i = 0; i < bits.size; i++) out.addLong(bits.a[i]);
+            page.position(end);
         } else {
             throw new UserException(path + ": parquet value encoding " + encoding + " is not supported");
         }
