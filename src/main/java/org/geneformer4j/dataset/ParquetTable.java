@@ -17,9 +17,11 @@ import org.geneformer4j.util.UserException;
 
 /**
  * Reads the parquet files tokenized corpora come in (Genecorpus shards, BioNeMo's samples): flat columns of
- * int, float, bool and string, and single-level lists of ints ({@code input_ids}); PLAIN and dictionary encodings,
- * data pages v1 and v2, uncompressed, Snappy or gzip. One row group becomes one batch. Anything else is refused
- * with a clear message rather than misread.
+ * int, float, bool and string, and single-level lists of ints ({@code input_ids}); PLAIN and dictionary encodings
+ * (and RLE for booleans, which pyarrow writes in v2 pages), data pages v1 and v2, uncompressed, Snappy or gzip.
+ * One row group becomes one batch. Anything else is refused with a clear message rather than misread: other
+ * codecs and encodings, nested groups, and values whose annotation the physical type would misread (unsigned
+ * 32/64-bit integers, decimals, dates, times, timestamps). ParquetTableTest reads each combination from pyarrow.
  */
 final class ParquetTable implements DatasetReader {
     private static final int BOOLEAN = 0, INT32 = 1, INT64 = 2, FLOAT = 4, DOUBLE = 5, BYTE_ARRAY = 6;
@@ -104,6 +106,8 @@ final class ParquetTable implements DatasetReader {
     }
 
     private void addLeaf(String name, List<String> p, int phys, int maxDef, int maxRep, int listDef, Map<Integer, Object> el) {
+        String misread = misreadAnnotation(el);
+        if (misread != null) throw unsupported(name, misread);
         ColumnType t;
         if (maxRep == 1) {
             if (phys == INT32) t = ColumnType.INT32_LIST;
@@ -122,6 +126,41 @@ final class ParquetTable implements DatasetReader {
         }
         leaves.add(new Leaf(name, p, phys, maxDef, maxRep, listDef, t));
         columns.add(new Column(name, t));
+    }
+
+    /**
+     * The annotation of a leaf whose values its physical type alone would misread (unsigned 32/64-bit integers as
+     * signed, decimals, dates and times as bare counts), or null. The converted type is what most writers set;
+     * the logical type also covers those without one (nanosecond timestamps).
+     */
+    private static String misreadAnnotation(Map<Integer, Object> el) {
+        String converted = switch ((int) ThriftCompact.i(el, 6, -1)) {
+            case 5 -> "DECIMAL";
+            case 6 -> "DATE";
+            case 7, 8 -> "TIME";
+            case 9, 10 -> "TIMESTAMP";
+            case 13 -> "UINT_32 integer";
+            case 14 -> "UINT_64 integer";
+            case 20 -> "BSON";
+            case 21 -> "INTERVAL";
+            default -> null; // none, UTF8, ENUM, JSON, signed ints, UINT_8/16 (they fit a signed int32)
+        };
+        Map<Integer, Object> logical = ThriftCompact.struct(el, 10);
+        if (converted != null || logical == null || logical.isEmpty()) return converted;
+        int kind = logical.keySet().iterator().next(); // a union: one field set
+        if (kind == 10) {
+            Map<Integer, Object> integer = ThriftCompact.struct(logical, 10);
+            long bits = ThriftCompact.i(integer, 1, 64);
+            return Boolean.FALSE.equals(integer.get(2)) && bits >= 32 ? "UINT_" + bits + " integer" : null;
+        }
+        return switch (kind) {
+            case 1, 4, 11, 12 -> null; // STRING, ENUM, UNKNOWN (all null), JSON
+            case 5 -> "DECIMAL";
+            case 6 -> "DATE";
+            case 7 -> "TIME";
+            case 8 -> "TIMESTAMP";
+            default -> "logical type " + kind;
+        };
     }
 
     private UserException unsupported(String col, String what) {
@@ -297,6 +336,13 @@ final class ParquetTable implements DatasetReader {
             IntList idx = new IntList();
             if (n > 0) hybrid(page, width, n, idx);
             for (int i = 0; i < idx.size; i++) out.addFrom(dict, idx.a[i]);
+        } else if (encoding == 3 && out.physical == BOOLEAN) {
+            // what pyarrow writes for booleans in v2 data pages: a 4-byte length, then the hybrid at bit width 1
+            int end = page.getInt() + page.position();
+            IntList bits = new IntList();
+            if (n > 0) hybrid(page, 1, n, bits);
+            for (int i = 0; i < bits.size; i++) out.addLong(bits.a[i]);
+            page.position(end);
         } else {
             throw new UserException(path + ": parquet value encoding " + encoding + " is not supported");
         }

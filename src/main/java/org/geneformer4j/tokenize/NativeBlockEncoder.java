@@ -228,10 +228,10 @@ final class NativeBlockEncoder implements AutoCloseable {
                 }
             }
         }
-        pool.close();
         nplan.close();
         for (Pointer p : keep) {
             p.close();
         }
+        pool.close(); // last: it throws if buffers are still checked out, and the rest must be freed regardless
     }
 }

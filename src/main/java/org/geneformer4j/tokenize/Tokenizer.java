@@ -309,6 +309,7 @@ public final class Tokenizer {
                 ip.normalization, settings.maxGenes(), cls, eos, settings.allowNonInteger()));
         NativeBlockEncoder nat = nativeDevice == null ? null : new NativeBlockEncoder(ip.plan, ip.normalization,
                 settings.maxGenes(), cls, eos, settings.allowNonInteger(), nativeDevice);
+        Throwable failure = null;
         try {
             if (nat != null) {
                 return encodeAllNative(nat, in, ip, writer, reader, progress, blockRows);
@@ -349,10 +350,12 @@ public final class Tokenizer {
                 first = last;
             }
             return new long[] {empty, truncated};
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
-            if (nat != null) {
-                nat.close();
-            }
+            // blocks still in flight when a run fails make the pool's close fail too: that must not hide why
+            Closing.close(nat, failure);
         }
     }
 

@@ -73,7 +73,17 @@ public final class AtomicDirectory implements AutoCloseable {
         if (Files.exists(target)) {
             Path old = OutputLock.stagingFor(target); // a dead writer's, should this one be killed before removing it
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            moveIntoPlace();
+            try {
+                moveIntoPlace();
+            } catch (IOException | RuntimeException e) {
+                // the previous output is still whole: put it back rather than leave it as staging to be swept
+                try {
+                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException | RuntimeException back) {
+                    e.addSuppressed(back);
+                }
+                throw e;
+            }
             deleteRecursively(old);
         } else {
             moveIntoPlace();

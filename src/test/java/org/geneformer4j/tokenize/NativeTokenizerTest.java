@@ -2,8 +2,8 @@ package org.geneformer4j.tokenize;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +17,9 @@ import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.dataset.TokenColumns;
 import org.geneformer4j.io.Readers;
-import org.geneformer4j.nativ.NativeLibrary;
+import org.geneformer4j.nativ.NativeBuild;
 import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,10 +36,7 @@ public class NativeTokenizerTest {
 
     @BeforeAll
     static void nativeLibraryWasBuilt() {
-        // The Maven build makes the library wherever cmake and a C++ compiler exist (CI included); then it must load.
-        boolean built = Files.exists(TestData.projectDir().resolve("target/native/libgeneformer_native.so"));
-        assumeTrue(built, "native library not built here (no cmake/c++): the Java paths are what runs");
-        assertTrue(NativeLibrary.available(), NativeLibrary.status().reason());
+        NativeBuild.assumeLoadable(); // skips without cmake/c++, except in CI, where that fails
     }
 
     static List<Path> inputs() {
@@ -87,6 +85,20 @@ public class NativeTokenizerTest {
         assertTrue(once.nativeAllocations() > 0);
         // 14 blocks or 56: the same buffers, reused
         assertEquals(once.nativeAllocations(), four.nativeAllocations());
+    }
+
+    @Test
+    void aBadCellIsReportedAsSuchWhileTheNextBlockIsStillInFlight() {
+        // one cell a block: the bad first cell fails at collect, when the second block is already submitted
+        TokenizerSettings s = TokenizerSettings.forVersion("V2").withThreads(1).withChunkSize(1);
+        GeneVocabulary vocab = GeneVocabulary.builtin(s.vocabularyName());
+        UserException e = assertThrows(UserException.class, () -> new Tokenizer(s, vocab, m -> { }).useNative(-1).run(
+                List.of(TestData.resource("fixtures/bad_negative.h5ad")), Readers.Options.DEFAULT, tmp.resolve("bad"),
+                false, Progress.silent()));
+        assertTrue(e.getMessage().contains("negative"), e.getMessage());
+        // the buffers of the block never collected are reported beside the error, not instead of it
+        assertTrue(java.util.Arrays.stream(e.getSuppressed()).anyMatch(x -> String.valueOf(x.getMessage()).contains("still checked out")),
+                java.util.Arrays.toString(e.getSuppressed()));
     }
 
     static long assertSameTokens(Path a, Path b, String what) {
