@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds libgeneformer_native (CMake: the CPU twin, and the CUDA kernels when nvcc is found) and its JavaCPP JNI
-# glue into target/classes/org/geneformer4j/nativ/<platform>/, where JavaCPP's Loader finds both at run time.
+# glue into target/classes/org/geneformer4j/kernel/<platform>/, where JavaCPP's Loader finds both at run time.
 # Maven runs it in process-classes. Without cmake or a C++ compiler it says so and stops cleanly: the program
 # then runs its Java paths. GENEFORMER_NATIVE=off skips it; GF_CUDA=OFF|ON forces the CUDA part off or on.
 # Usage: native/build.sh TARGET_DIR JAVACPP_JAR JAVA_HOME
@@ -42,7 +42,7 @@ if ! (cd "$BUILD" && ctest --output-on-failure > ctest.log 2>&1); then
 fi
 grep -E 'tests passed|Skipped' "$BUILD/ctest.log" | sed 's/^/[native] ctest: /'
 CLASSES=$TARGET/classes
-OUT=$CLASSES/org/geneformer4j/nativ
+OUT=$CLASSES/org/geneformer4j/kernel
 JNI=$(ls "$OUT"/*/libjniGeneformerNative.so 2>/dev/null | head -1 || true)
 if [ -n "$JNI" ] && [ "$JNI" -nt "$OUT/GeneformerNative.class" ] && [ "$JNI" -nt "$BUILD/libgeneformer_native.so" ]; then
     echo "[native] JNI glue up to date"
@@ -51,5 +51,5 @@ fi
 # rpath $ORIGIN only: the two libraries travel together (in the jar, then JavaCPP's cache)
 "$JAVA" -cp "$JAVACPP_JAR" org.bytedeco.javacpp.tools.Builder -cp "$CLASSES" -copylibs \
     -Dplatform.includepath="$ROOT/src/main/cpp" -Dplatform.linkpath="$BUILD" -Dplatform.linkpath.prefix2= \
-    org.geneformer4j.nativ.GeneformerNative > "$BUILD/javacpp.log" 2>&1 || { cat "$BUILD/javacpp.log"; echo "[native] JavaCPP build failed"; exit 1; }
+    org.geneformer4j.kernel.GeneformerNative > "$BUILD/javacpp.log" 2>&1 || { cat "$BUILD/javacpp.log"; echo "[native] JavaCPP build failed"; exit 1; }
 echo "[native] built $(ls "$OUT"/*/lib*.so | xargs -n1 basename | tr '\n' ' ')"

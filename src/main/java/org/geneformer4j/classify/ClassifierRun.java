@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;

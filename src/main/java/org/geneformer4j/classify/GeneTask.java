@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.engine.TokenBatch;
 import org.geneformer4j.engine.Worker;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.Tensors;
 import org.geneformer4j.train.TrainingTask;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;

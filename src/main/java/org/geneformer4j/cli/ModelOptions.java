@@ -5,7 +5,7 @@ import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.engine.ModelSession;
-import org.geneformer4j.model.Devices;
+import org.geneformer4j.tensor.Devices;
 import picocli.CommandLine.Option;
 
 /** The options of every command that runs a model: which model, on which devices, in which precision. */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.geneformer4j.io.Readers;
+import org.geneformer4j.counts.Readers;
 import org.geneformer4j.tokenize.TokenizeReport;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
@@ -15,7 +15,7 @@ import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 import picocli.CommandLine.Command;
-import org.geneformer4j.nativ.NativeLibrary;
+import org.geneformer4j.kernel.NativeLibrary;
 import picocli.CommandLine.Option;
 
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,

@@ -15,7 +15,7 @@ import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.engine.ModelInputs;
 import org.geneformer4j.engine.ModelSession;
 import org.geneformer4j.engine.Worker;
-import org.geneformer4j.io.Readers;
+import org.geneformer4j.counts.Readers;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;

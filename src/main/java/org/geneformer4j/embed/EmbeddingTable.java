@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.geneformer4j.io.H5adReader;
-import org.geneformer4j.io.ObsColumn;
-import org.geneformer4j.io.ObsTable;
+import org.geneformer4j.counts.H5adReader;
+import org.geneformer4j.counts.ObsColumn;
+import org.geneformer4j.counts.ObsTable;
 import org.geneformer4j.util.Csv;
 import org.geneformer4j.util.UserException;
 

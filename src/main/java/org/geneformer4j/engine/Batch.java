@@ -114,7 +114,7 @@ public final class Batch implements AutoCloseable {
         for (int r = 0; r < rows; r++) {
             lens[r] = cells.get(r).length;
         }
-        Tensor lengths = org.geneformer4j.model.Tensors.longs(lens, rows).to(worker.model().device(), ScalarType.Long);
+        Tensor lengths = org.geneformer4j.tensor.Tensors.longs(lens, rows).to(worker.model().device(), ScalarType.Long);
         return Pooling.mean(hidden, lengths, skipFirst, skipLast);
     }
 

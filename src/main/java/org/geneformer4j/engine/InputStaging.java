@@ -37,7 +37,13 @@ public final class InputStaging implements AutoCloseable {
 
     public Staged stage(long[] ids, long[] mask, int rows, int len) {
         Tensor a = acquire(ids.length);
-        Tensor b = acquire(mask.length);
+        Tensor b;
+        try {
+            b = acquire(mask.length);
+        } catch (RuntimeException e) {
+            giveBack(a); // the first buffer is not lost when the second cannot be had
+            throw e;
+        }
         return new Staged(tensor(a, ids, rows, len), tensor(b, mask, rows, len), a, b);
     }
 
@@ -63,10 +69,13 @@ public final class InputStaging implements AutoCloseable {
     }
 
     public synchronized void release(Staged s) {
-        for (Tensor t : List.of(s.idsBuffer(), s.maskBuffer())) {
-            free.get(t.numel()).push(t);
-            checkedOut--;
-        }
+        giveBack(s.idsBuffer());
+        giveBack(s.maskBuffer());
+    }
+
+    private synchronized void giveBack(Tensor t) {
+        free.get(t.numel()).push(t);
+        checkedOut--;
     }
 
     /** Buffers allocated so far: constant once every size class has been seen. */

@@ -2,7 +2,7 @@ package org.geneformer4j.engine;
 
 import java.util.Optional;
 import org.geneformer4j.model.BertConfig;
-import org.geneformer4j.model.ModelCard;
+import org.geneformer4j.hub.ModelCard;
 import org.geneformer4j.util.UserException;
 
 /** Which tokenization a model expects: from its registry entry, else from its vocabulary size. */

@@ -58,9 +58,9 @@ public final class Pooling {
             count[c] = Math.max(0, to - from);
         }
         var dev = hidden.device();
-        Tensor index = org.geneformer4j.model.Tensors.longs(cell, n).to(dev, ScalarType.Long);
-        Tensor weights = org.geneformer4j.model.Tensors.floats(keep, n, 1).to(dev, ScalarType.Float);
-        Tensor counts = org.geneformer4j.model.Tensors.floats(count, layout.cells(), 1).to(dev, ScalarType.Float);
+        Tensor index = org.geneformer4j.tensor.Tensors.longs(cell, n).to(dev, ScalarType.Long);
+        Tensor weights = org.geneformer4j.tensor.Tensors.floats(keep, n, 1).to(dev, ScalarType.Float);
+        Tensor counts = org.geneformer4j.tensor.Tensors.floats(count, layout.cells(), 1).to(dev, ScalarType.Float);
         Tensor summed = torch.zeros(new long[] {layout.cells(), hidden.size(1)}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)
                 .device(new org.bytedeco.pytorch.DeviceOptional(dev)));
         summed.index_add_(0, index, hidden.to(ScalarType.Float).mul(weights));

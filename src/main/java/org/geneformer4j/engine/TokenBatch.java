@@ -2,7 +2,7 @@ package org.geneformer4j.engine;
 
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.BertOutput;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.Tensors;
 
 import java.util.Arrays;
 import java.util.List;

@@ -6,7 +6,7 @@ import java.util.List;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.Tensors;
 import org.geneformer4j.util.Progress;
 
 /**

@@ -1,5 +1,11 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.checkpoint.Checkpoint;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
+import org.geneformer4j.tensor.LibTorch;
+import org.geneformer4j.tensor.Tensors;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,8 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.tensor.AtenOps;
+import org.geneformer4j.tensor.LibTorch;
+
 import java.util.List;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.IValue;

@@ -1,5 +1,7 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.tensor.Tensors;
+
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.pytorch.Device;

@@ -1,5 +1,9 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.checkpoint.Checkpoint;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

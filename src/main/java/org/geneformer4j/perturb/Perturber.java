@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.engine.Batch;
 import org.geneformer4j.engine.Worker;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.Tensors;
 
 /**
  * Runs a cell's perturbations through the model and measures them, as upstream's {@code quant_cos_sims} and

@@ -78,7 +78,7 @@ public record RunInfo(String model, String vocabulary, String perturbType, int r
         for (Path f : List.of(weights, weights.resolveSibling("config.json"))) {
             if (Files.isRegularFile(f)) {
                 try {
-                    m.put(f.getFileName().toString(), org.geneformer4j.model.HubClient.sha256(f));
+                    m.put(f.getFileName().toString(), org.geneformer4j.hub.HubClient.sha256(f));
                 } catch (IOException e) {
                     throw new UserException("cannot read " + f + ": " + e.getMessage(), e);
                 }

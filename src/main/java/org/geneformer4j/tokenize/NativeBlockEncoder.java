@@ -5,12 +5,12 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.geneformer4j.io.CsrBlock;
-import org.geneformer4j.nativ.BufferPool;
-import org.geneformer4j.nativ.BufferPool.Kind;
-import org.geneformer4j.nativ.GeneformerNative;
-import org.geneformer4j.nativ.GeneformerNative.gf_cells;
-import org.geneformer4j.nativ.GeneformerNative.gf_rank_plan;
+import org.geneformer4j.counts.CsrBlock;
+import org.geneformer4j.kernel.BufferPool;
+import org.geneformer4j.kernel.BufferPool.Kind;
+import org.geneformer4j.kernel.GeneformerNative;
+import org.geneformer4j.kernel.GeneformerNative.gf_cells;
+import org.geneformer4j.kernel.GeneformerNative.gf_rank_plan;
 import org.geneformer4j.util.UserException;
 
 /**

@@ -1,7 +1,7 @@
 package org.geneformer4j.tokenize;
 
 import java.util.Arrays;
-import org.geneformer4j.io.CsrBlock;
+import org.geneformer4j.counts.CsrBlock;
 import org.geneformer4j.util.UserException;
 
 /**

@@ -8,8 +8,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.geneformer4j.model.HostTensor;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.tensor.Tensors;
 import org.geneformer4j.util.UserException;
 
 /**

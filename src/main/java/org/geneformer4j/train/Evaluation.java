@@ -8,7 +8,7 @@ import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.UserException;
 

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
-import org.geneformer4j.model.HostTensor;
-import org.geneformer4j.model.SafeTensors;
+import org.geneformer4j.checkpoint.Checkpoint;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.UserException;
 

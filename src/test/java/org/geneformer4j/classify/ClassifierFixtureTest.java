@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.TestData;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.util.Progress;
 import org.junit.jupiter.api.Test;

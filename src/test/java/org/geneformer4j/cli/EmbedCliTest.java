@@ -21,8 +21,8 @@ import org.geneformer4j.dataset.Column;
 import org.geneformer4j.dataset.ColumnType;
 import org.geneformer4j.dataset.HfDatasetWriter;
 import org.geneformer4j.dataset.RowBatch;
-import org.geneformer4j.model.HostTensor;
-import org.geneformer4j.model.SafeTensors;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -127,7 +127,7 @@ class PlotCliTest {
                 TestData.example().toString(), "-o", out.toString(), "--emb-label", "louvain", "--max-ncells", "200", "--plot", "umap");
         assertEquals(0, r.exit(), r.err());
         assertTrue(Files.exists(tmp.resolve("e.umap.png")));
-        try (var h = org.geneformer4j.io.H5adReader.open(out, null, false)) {
+        try (var h = org.geneformer4j.counts.H5adReader.open(out, null, false)) {
             float[][] xy = h.obsm("X_umap");
             assertEquals(200, xy.length);
             assertEquals(2, xy[0].length);
@@ -141,7 +141,7 @@ class PlotCliTest {
         assertEquals(0, Cli.run("plot", "umap", "-i", out.toString(), "-o", tmp.resolve("e2.png").toString(),
                 "--save-layout", layout.toString()).exit());
         var l = org.geneformer4j.util.Csv.columns(layout);
-        try (var h = org.geneformer4j.io.H5adReader.open(out, null, false)) {
+        try (var h = org.geneformer4j.counts.H5adReader.open(out, null, false)) {
             float[][] xy = h.obsm("X_umap");
             for (int i = 0; i < xy.length; i++) {
                 assertArrayEquals(xy[i], new float[] {Float.parseFloat(l.get("UMAP1").get(i)), Float.parseFloat(l.get("UMAP2").get(i))});

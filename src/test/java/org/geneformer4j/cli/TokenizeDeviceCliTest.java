@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.geneformer4j.TestData;
-import org.geneformer4j.nativ.NativeBuild;
-import org.geneformer4j.nativ.NativeLibrary;
+import org.geneformer4j.kernel.NativeBuild;
+import org.geneformer4j.kernel.NativeLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -19,7 +19,7 @@ import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.dataset.HfDatasetWriter;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.vocab.GeneVocabulary;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
-import org.geneformer4j.model.LibTorch;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.LibTorch;
+import org.geneformer4j.tensor.Tensors;
 import org.junit.jupiter.api.Test;
 
 class InputStagingTest {

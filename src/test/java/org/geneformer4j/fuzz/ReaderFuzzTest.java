@@ -14,11 +14,11 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.Datasets;
-import org.geneformer4j.io.CellMatrixReader;
-import org.geneformer4j.io.Readers;
+import org.geneformer4j.counts.CellMatrixReader;
+import org.geneformer4j.counts.Readers;
 import org.geneformer4j.model.BertConfig;
-import org.geneformer4j.model.SafeTensors;
-import org.geneformer4j.model.TorchCheckpoint;
+import org.geneformer4j.checkpoint.SafeTensors;
+import org.geneformer4j.checkpoint.TorchCheckpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.vocab.GeneVocabulary;
 

@@ -1,5 +1,8 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.checkpoint.DType;
+import org.geneformer4j.checkpoint.HostTensor;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,10 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.checkpoint.Checkpoint;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
+import org.geneformer4j.tensor.Tensors;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -15,7 +15,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.TestData;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.vocab.GeneVocabulary;
 import org.junit.jupiter.params.ParameterizedTest;

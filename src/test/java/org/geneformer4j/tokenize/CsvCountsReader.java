@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.geneformer4j.io.CellMatrixReader;
-import org.geneformer4j.io.CsrBlock;
-import org.geneformer4j.io.ObsColumn;
-import org.geneformer4j.io.ObsTable;
+import org.geneformer4j.counts.CellMatrixReader;
+import org.geneformer4j.counts.CsrBlock;
+import org.geneformer4j.counts.ObsColumn;
+import org.geneformer4j.counts.ObsTable;
 
 /** The goldens' {@code counts.csv} (cells × genes, header = gene IDs) and {@code obs.tsv} as a reader. */
 final class CsvCountsReader implements CellMatrixReader {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.geneformer4j.io.CsrBlock;
+import org.geneformer4j.counts.CsrBlock;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 import org.junit.jupiter.api.Test;

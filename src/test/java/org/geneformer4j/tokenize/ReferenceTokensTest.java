@@ -18,7 +18,7 @@ import org.geneformer4j.TestData;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.dataset.RowBatch;
-import org.geneformer4j.io.Readers;
+import org.geneformer4j.counts.Readers;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.vocab.GeneVocabulary;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,8 +10,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.TestData;
-import org.geneformer4j.model.HostTensor;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.tensor.Tensors;
 import org.junit.jupiter.api.Test;
 
 /** Schedules and AdamW against transformers' get_scheduler and torch.optim.AdamW (scripts/fixtures/make_train_fixtures.py). */

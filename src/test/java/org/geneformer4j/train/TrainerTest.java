@@ -21,7 +21,7 @@ import org.geneformer4j.classify.SplitSizes;
 import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
-import org.geneformer4j.model.HostTensor;
+import org.geneformer4j.checkpoint.HostTensor;
 import org.geneformer4j.model.RandomInit;
 import org.geneformer4j.util.Progress;
 import org.junit.jupiter.api.Test;
