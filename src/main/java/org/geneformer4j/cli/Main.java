@@ -58,17 +58,7 @@ public final class Main {
 
     /** Lines on stderr; detail only with --verbose (read when a line is written, so a command may take it early). */
     static Log log() {
-        return new Log() {
-            @Override
-            public void info(String message) {
-                System.err.println(message);
-            }
-
-            @Override
-            public boolean verbose() {
-                return verbose;
-            }
-        };
+        return Log.stderr(() -> verbose);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

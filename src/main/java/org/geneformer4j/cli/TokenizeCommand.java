@@ -8,14 +8,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.geneformer4j.counts.Readers;
 import org.geneformer4j.tokenize.TokenizeReport;
+import org.geneformer4j.tokenize.EncoderChoice;
 import org.geneformer4j.tokenize.Tokenizer;
 import org.geneformer4j.tokenize.TokenizerSettings;
+import org.geneformer4j.util.Log;
 import org.geneformer4j.util.OutputGuard;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
 import picocli.CommandLine.Command;
-import org.geneformer4j.kernel.NativeLibrary;
 import picocli.CommandLine.Option;
 
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
@@ -93,12 +94,13 @@ final class TokenizeCommand implements Callable<Integer> {
             + " for inputs whose ids repeat (10x barcodes across samples); without it repeated ids across inputs are refused.")
     boolean prefixCellIds;
 
-    @Option(names = "--overwrite", description = "Replace the output if it exists.")
-    boolean overwrite;
+    @picocli.CommandLine.Mixin
+    OverwriteOption overwrite;
 
     @Override
     public Integer call() throws Exception {
-        OutputGuard.check(output, overwrite, OutputGuard.Kind.dataset(),
+        Log log = Main.log();
+        OutputGuard.check(output, overwrite.overwrite, OutputGuard.Kind.dataset(),
                 OutputGuard.paths(inputs, tokenDictionary, geneMedianFile, geneMappingFile));
         String version = modelVersion.toUpperCase(Locale.ROOT);
         TokenizerSettings s = TokenizerSettings.forVersion(version);
@@ -122,52 +124,15 @@ final class TokenizeCommand implements Callable<Integer> {
             if (geneMappingFile != null) throw new UserException("--gene-mapping-file needs --token-dictionary and --gene-median-file");
             vocab = GeneVocabulary.builtin(s.vocabularyName());
         }
-        Tokenizer t = new Tokenizer(s, vocab, Main.log()::info).useNative(nativeDevice(s.threads()));
+        Tokenizer t = new Tokenizer(s, vocab, log::info).useNative(EncoderChoice.of(device, encoder, s.threads(), log));
         Progress progress = Progress.forStderr("tokenize", "cells", 0);
-        TokenizeReport r = t.run(inputs, new Readers.Options(layer, raw), output, overwrite, progress);
-        Main.log().info(String.format(Locale.ROOT, "wrote %d cells to %s (%d read, %d truncated to %d tokens, %.1f s)",
+        TokenizeReport r = t.run(inputs, new Readers.Options(layer, raw), output, overwrite.overwrite, progress);
+        log.info(String.format(Locale.ROOT, "wrote %d cells to %s (%d read, %d truncated to %d tokens, %.1f s)",
                 r.cellsWritten(), r.output(), r.cellsRead(), r.truncated(), s.inputSize(), progress.seconds()));
-        if (Main.verbose && t.nativeAllocations() > 0) {
-            Main.log().info("tokenizer: " + t.nativeSummary());
+        if (t.nativeAllocations() > 0) {
+            log.detail("tokenizer: " + t.nativeSummary());
         }
         return 0;
-    }
-
-    /** Which encoder runs: null for the Java one, -1 for the C++ twin, N for the kernel on cuda:N. */
-    private Integer nativeDevice(int threads) {
-        String d = device.toLowerCase(Locale.ROOT);
-        if (!d.equals("cpu") && !d.matches("cuda(:\\d+)?")) {
-            throw new UserException("--device must be cpu, cuda or cuda:N, not '" + device + "'");
-        }
-        if (!List.of("java", "native").contains(encoder)) {
-            throw new UserException("--encoder must be java or native, not '" + encoder + "'");
-        }
-        NativeLibrary.Status st = NativeLibrary.status();
-        if (d.startsWith("cuda")) {
-            int n = d.contains(":") ? Integer.parseInt(d.substring(5)) : 0;
-            if (st.loaded() && n < st.cudaDevices()) {
-                verbose("tokenizer: fused CUDA kernel on cuda:" + n);
-                return n;
-            }
-            // as for every command: cuda means a GPU or an error, so a job never runs on the CPU unnoticed
-            throw new UserException("--device cuda:" + n + ": " + (st.loaded() ? "no such CUDA device (" + st.cudaDevices() + " seen)"
-                    : "the native tokenizer library is not available (" + st.reason() + ")") + "; use --device cpu to tokenize on the CPU");
-        }
-        if (encoder.equals("native")) {
-            if (!st.loaded()) {
-                throw new UserException("--encoder native: " + st.reason());
-            }
-            verbose("tokenizer: native C++ CPU encoder");
-            return -1;
-        }
-        verbose("tokenizer: Java CPU encoder on " + threads + " thread(s)");
-        return null;
-    }
-
-    private static void verbose(String msg) {
-        if (Main.verbose) {
-            Main.log().info(msg);
-        }
     }
 
     static Map<String, String> parseAttrs(List<String> specs) {

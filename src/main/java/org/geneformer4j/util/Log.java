@@ -16,8 +16,8 @@ public interface Log {
 
     boolean verbose();
 
-    /** Lines on stderr, with or without the detail. */
-    static Log stderr(boolean verbose) {
+    /** Lines on stderr; the detail when {@code verbose} says so at the time of the line. */
+    static Log stderr(java.util.function.BooleanSupplier verbose) {
         return new Log() {
             @Override
             public void info(String message) {
@@ -26,7 +26,7 @@ public interface Log {
 
             @Override
             public boolean verbose() {
-                return verbose;
+                return verbose.getAsBoolean();
             }
         };
     }

@@ -89,6 +89,13 @@ class PerturbCliTest {
         assertEquals(1, v2IntoV1.errorLines(), v2IntoV1.err());
         assertTrue(v2IntoV1.err().contains("V1 model") || v2IntoV1.err().contains("V2 data into a V1 model"), v2IntoV1.err());
         assertTrue(!Files.exists(b), "no output directory, no run.json");
+        // one selection path: embed and perturb refuse the same data with the same line
+        Cli embedV1IntoV2 = Cli.run("embed", "--model", TestData.resource("fixtures/model/tiny_v2").toString(), "-i", v1.toString(),
+                "-o", tmp.resolve("e.csv").toString(), "--max-ncells", "3");
+        assertEquals(errorLine(v1IntoV2), errorLine(embedV1IntoV2));
+        Cli embedV2IntoV1 = Cli.run("embed", "--model", TestData.resource("fixtures/model/tiny_v1").toString(), "-i", v2.toString(),
+                "-o", tmp.resolve("f.csv").toString(), "--max-ncells", "3");
+        assertEquals(errorLine(v2IntoV1), errorLine(embedV2IntoV1));
     }
 
     @Test
@@ -211,5 +218,9 @@ class PerturbCliTest {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    private static String errorLine(Cli r) {
+        return r.err().lines().filter(l -> l.startsWith("error:")).findFirst().orElse("(no error line) " + r.err());
     }
 }

@@ -2,6 +2,8 @@ package org.geneformer4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -40,5 +42,16 @@ class InputStagingTest {
             assertEquals(afterFirstRound, staging.allocations(), "steady state: nothing allocated after the first round");
             assertEquals(6, afterFirstRound, "ids and mask for each of three size classes");
         }
+    }
+
+    @Test
+    void aBufferStillLentWhenTheStagingClosesIsReported() {
+        LibTorch.init();
+        InputStaging staging = new InputStaging(new Device("cpu"));
+        InputStaging.Staged kept = staging.stage(new long[] {1, 2, 3}, new long[] {1, 1, 1}, 1, 3);
+        staging.release(staging.stage(new long[] {4, 5}, new long[] {1, 1}, 1, 2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, staging::close);
+        assertTrue(e.getMessage().startsWith("2 input buffer(s) still in use"), e.getMessage());
+        assertEquals(3, kept.ids().numel(), "the batch's own tensors were not touched by the report");
     }
 }
