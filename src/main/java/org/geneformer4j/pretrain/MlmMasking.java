@@ -33,7 +33,7 @@ import org.geneformer4j.vocab.GeneVocabulary;
  * {@link #exemptCellTokens()} also never selects {@code <cls>}/{@code <eos>} (a V2 model's cell token is then
  * never asked to predict itself), and {@link #randomGenesOnly()} draws random replacements from the non-exempt ids
  * only, so a replacement is always a gene. Every draw comes from the caller's {@link SplittableRandom}; seed it
- * with {@link #seedOf} from the run seed and the batch's coordinates so that a resumed or re-sharded run masks
+ * with {@link Seeds#of} from the run seed and the batch's coordinates so that a resumed or re-sharded run masks
  * each batch the same way. The draws are statistically those of upstream, not torch's bit stream.
  *
  * <p>Per position, in row-major order: skip if padding or exempt (no draw); draw {@code u < p} to select; then one
@@ -215,23 +215,5 @@ public final class MlmMasking {
             }
         }
         return selected;
-    }
-
-    /**
-     * A seed for one batch's draws from the run's seed and the batch's coordinates (for instance epoch and global
-     * batch index): SplitMix64 finalisation of each in turn, so neighbouring coordinates give unrelated streams.
-     */
-    public static long seedOf(long seed, long... coordinates) {
-        long z = mix(seed ^ 0x5DEECE66DL);
-        for (long c : coordinates) {
-            z = mix(z + 0x9E3779B97F4A7C15L * (c + 1));
-        }
-        return z;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

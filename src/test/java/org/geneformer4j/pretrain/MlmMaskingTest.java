@@ -95,7 +95,7 @@ class MlmMaskingTest {
         Tally t = new Tally();
         for (int from = 0, batch = 0; from < cells.size(); from += 16, batch++) {
             List<int[]> rows = cells.subList(from, Math.min(cells.size(), from + 16));
-            MlmMasking.Batch b = m.collate(rows, new SplittableRandom(MlmMasking.seedOf(seed, 0, batch)));
+            MlmMasking.Batch b = m.collate(rows, new SplittableRandom(Seeds.of(seed, 0, batch)));
             t.add(m, rows, b);
             assertEquals(b.selected(), count(b.labels()));
         }
@@ -213,7 +213,7 @@ class MlmMaskingTest {
                 c[c.length - 1] = 3;
                 rows.add(c);
             }
-            MlmMasking.Batch batch = m.collate(rows, new SplittableRandom(MlmMasking.seedOf(seed, b)));
+            MlmMasking.Batch batch = m.collate(rows, new SplittableRandom(Seeds.of(seed, b)));
             for (int i = 0; i < batch.inputIds().length; i++) {
                 if (batch.labels()[i] == 7 && batch.inputIds()[i] != 7 && batch.inputIds()[i] != m.maskId()) {
                     hits[(int) batch.inputIds()[i]]++;
@@ -267,14 +267,14 @@ class MlmMaskingTest {
     void sameSeedSameMasksOtherSeedOtherMasks() {
         MlmMasking m = MlmMasking.upstream(V2, 0, 1, 2, 3);
         List<int[]> cells = cells(16, true, 15);
-        MlmMasking.Batch a = m.collate(cells, new SplittableRandom(MlmMasking.seedOf(7, 1, 2)));
-        MlmMasking.Batch b = m.collate(cells, new SplittableRandom(MlmMasking.seedOf(7, 1, 2)));
-        MlmMasking.Batch c = m.collate(cells, new SplittableRandom(MlmMasking.seedOf(7, 1, 3)));
+        MlmMasking.Batch a = m.collate(cells, new SplittableRandom(Seeds.of(7, 1, 2)));
+        MlmMasking.Batch b = m.collate(cells, new SplittableRandom(Seeds.of(7, 1, 2)));
+        MlmMasking.Batch c = m.collate(cells, new SplittableRandom(Seeds.of(7, 1, 3)));
         assertArrayEquals(a.inputIds(), b.inputIds());
         assertArrayEquals(a.labels(), b.labels());
         assertFalse(java.util.Arrays.equals(a.labels(), c.labels()));
-        assertNotEquals(MlmMasking.seedOf(7, 1, 2), MlmMasking.seedOf(7, 2, 1));
-        assertNotEquals(MlmMasking.seedOf(7, 0), MlmMasking.seedOf(8, 0));
+        assertNotEquals(Seeds.of(7, 1, 2), Seeds.of(7, 2, 1));
+        assertNotEquals(Seeds.of(7, 0), Seeds.of(8, 0));
     }
 
     @Test
