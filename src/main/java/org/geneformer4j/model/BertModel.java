@@ -341,7 +341,9 @@ public final class BertModel implements AutoCloseable {
 
     /** Word + position + token-type-0 embeddings, LayerNorm, dropout; {@code positions} broadcast against the ids. */
     private Tensor embeddings(Tensor inputIds, Tensor positions) {
-        Tensor x = torch.embedding(p("bert.embeddings.word_embeddings.weight"), inputIds)
+        // padding_idx as transformers' nn.Embedding(padding_idx=pad_token_id): the lookup sends no gradient to <pad>'s
+        // row (same forward); it matters where MLM's random replacement puts <pad>'s id inside a cell
+        Tensor x = torch.embedding(p("bert.embeddings.word_embeddings.weight"), inputIds, config.padTokenId(), false, false)
                 .add(torch.embedding(p("bert.embeddings.position_embeddings.weight"), positions))
                 .add(p("bert.embeddings.token_type_embeddings.weight").select(0, 0));
         return dropout(layerNorm(x, "bert.embeddings.LayerNorm"), config.hiddenDropout());
