@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.geneformer4j.model.LibTorch;
+import org.geneformer4j.tensor.LibTorch;
 
 /**
  * A c10d process group over Gloo (CPU tensors), from the bytedeco LibTorch jar: rendezvous through a TCPStore or a
@@ -206,7 +206,7 @@ public final class GlooGroup implements AutoCloseable {
         long offset = 0;
         for (Tensor t : into) {
             long n = t.numel();
-            t.copy_(flat.narrow(0, offset, n).view(org.geneformer4j.model.Tensors.shape(t)));
+            t.copy_(flat.narrow(0, offset, n).view(org.geneformer4j.tensor.Tensors.shape(t)));
             offset += n;
         }
     }

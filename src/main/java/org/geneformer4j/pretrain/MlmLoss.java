@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.Tensors;
 
 /**
  * The loss of masked gene modelling, as {@code BertForMaskedLM(labels=...)}: cross-entropy of the MLM logits at

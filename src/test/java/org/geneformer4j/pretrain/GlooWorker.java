@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.SizeTVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.tensor.Tensors;
 
 /**
  * One rank of {@link GlooGroupTest}: {@code java ... GlooWorker tcp|file PORT|FILE RANK WORLD collectives|vanish}.

@@ -19,11 +19,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.TestData;
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.model.Checkpoint;
+import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
-import org.geneformer4j.model.HostTensor;
-import org.geneformer4j.model.SafeTensors;
-import org.geneformer4j.model.Tensors;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
+import org.geneformer4j.tensor.Tensors;
 import org.geneformer4j.train.AdamW;
 import org.junit.jupiter.api.Test;
 
