@@ -371,30 +371,6 @@ public final class H5adReader implements CellMatrixReader {
         return name == null ? "_index" : name;
     }
 
-    /** The names under obsm (per-cell matrices such as embeddings and layouts). */
-    public List<String> obsmKeys() {
-        Node o = find("obsm");
-        return o instanceof Group g ? new ArrayList<>(g.getChildren().keySet()) : List.of();
-    }
-
-    /** The dense matrix obsm[key] as [cells, dims] floats, or null if absent. */
-    public float[][] obsm(String key) {
-        Node o = find("obsm/" + key);
-        if (!(o instanceof Dataset ds) || ds.getDimensions().length != 2) {
-            return null;
-        }
-        double[] flat = Hdf5.toDoubles(Hdf5.read(ds, path));
-        int n = (int) ds.getDimensions()[0];
-        int d = (int) ds.getDimensions()[1];
-        float[][] out = new float[n][d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                out[i][j] = (float) flat[i * d + j];
-            }
-        }
-        return out;
-    }
-
     @Override
     public boolean float32Values() {
         return float32;

@@ -185,7 +185,7 @@ public record EmbeddingTable(String idColumn, String[] ids, float[][] matrix, Ma
 
     private static EmbeddingTable h5ad(Path path) throws IOException {
         try (H5adReader r = H5adReader.open(path, null, false)) {
-            float[][] m = r.obsm("X_geneformer");
+            float[][] m = Obsm.read(path, "X_geneformer");
             if (m == null) {
                 var block = r.readRows(0, r.nCells());
                 m = new float[r.nCells()][r.nGenes()];

@@ -128,12 +128,12 @@ class PlotCliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(Files.exists(tmp.resolve("e.umap.png")));
         try (var h = org.geneformer4j.counts.H5adReader.open(out, null, false)) {
-            float[][] xy = h.obsm("X_umap");
+            float[][] xy = org.geneformer4j.embed.Obsm.read(out, "X_umap");
             assertEquals(200, xy.length);
             assertEquals(2, xy[0].length);
             assertEquals("cell_id", h.obsIndexName());
             assertTrue(h.obs().has("louvain"));
-            float[][] emb = h.obsm("X_geneformer");
+            float[][] emb = org.geneformer4j.embed.Obsm.read(out, "X_geneformer");
             assertEquals(200, emb.length);
         }
         // the layout is the one plot umap computes from the same embeddings with the same seed
@@ -142,7 +142,7 @@ class PlotCliTest {
                 "--save-layout", layout.toString()).exit());
         var l = org.geneformer4j.util.Csv.columns(layout);
         try (var h = org.geneformer4j.counts.H5adReader.open(out, null, false)) {
-            float[][] xy = h.obsm("X_umap");
+            float[][] xy = org.geneformer4j.embed.Obsm.read(out, "X_umap");
             for (int i = 0; i < xy.length; i++) {
                 assertArrayEquals(xy[i], new float[] {Float.parseFloat(l.get("UMAP1").get(i)), Float.parseFloat(l.get("UMAP2").get(i))});
             }
