@@ -443,7 +443,7 @@ public final class BertModel implements AutoCloseable {
 
     private Tensor linear(Tensor x, String name) {
         if (linears != null && linears.names().contains(name)) {
-            return linears.apply(name, x);
+            return linears.apply(name, x, training);
         }
         return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
     }

@@ -13,8 +13,11 @@ public interface LinearLayers extends AutoCloseable {
     /** The layers taken over, by transformers name without {@code .weight}/{@code .bias}. */
     Set<String> names();
 
-    /** {@code x·Wᵀ + b} of layer {@code name} (one of {@link #names()}) for {@code x} [.., in]. */
-    Tensor apply(String name, Tensor x);
+    /**
+     * {@code x·Wᵀ + b} of layer {@code name} (one of {@link #names()}) for {@code x} [.., in]; {@code training} says
+     * whether the model is in train mode (adapters apply their dropout then).
+     */
+    Tensor apply(String name, Tensor x, boolean training);
 
     /** Parameters these layers add (adapter matrices), by the name they are saved under; none by default. */
     default Map<String, Tensor> parameters() {

@@ -109,7 +109,7 @@ public final class Int8Linears implements LinearLayers {
     }
 
     @Override
-    public Tensor apply(String name, Tensor x) {
+    public Tensor apply(String name, Tensor x, boolean training) {
         Layer l = layers.get(name);
         if (l.packed() != null) {
             return AtenOps.call("quantized::linear_dynamic", new IValue(x.contiguous()), l.packed(), new IValue(reduceRange))

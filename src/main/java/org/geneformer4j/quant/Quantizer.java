@@ -1,7 +1,6 @@
 package org.geneformer4j.quant;
 
 import org.geneformer4j.model.BertModel;
-import org.geneformer4j.util.UserException;
 
 /** Puts quantized encoder weights into a loaded model: the one call the engine makes. */
 public final class Quantizer {
@@ -12,7 +11,7 @@ public final class Quantizer {
         switch (q) {
             case NONE -> { }
             case INT8 -> Int8Linears.install(model);
-            case NF4 -> throw new UserException("--quantize nf4 is not available yet");
+            case NF4 -> Nf4Linears.install(model);
         }
     }
 }

@@ -114,7 +114,7 @@ class Int8LinearsTest {
             torch.manual_seed(5);
             org.bytedeco.pytorch.Tensor x = torch.randn(3, 7, 64);
             try (Int8Weights iw = Int8Weights.quantize(w); Int8Linears q = Int8Linears.of(m, false)) {
-                org.bytedeco.pytorch.Tensor y = q.apply(name, x);
+                org.bytedeco.pytorch.Tensor y = q.apply(name, x, false);
                 assertEquals(3, y.size(0));
                 assertEquals(7, y.size(1));
                 assertEquals(128, y.size(2));
