@@ -15,6 +15,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
+import org.geneformer4j.quant.LoraLinears;
+import org.geneformer4j.quant.LoraSettings;
+import org.geneformer4j.quant.PeftAdapter;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
 import org.geneformer4j.train.TrainingTask;
@@ -32,8 +35,17 @@ import org.geneformer4j.util.UserException;
 public final class ClassifierRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** What every run of one study shares: the starting checkpoint and where it runs. */
-    public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {}
+    /**
+     * What every run of one study shares: the starting checkpoint, where it runs, and {@code lora}: adapters to train
+     * over frozen (possibly NF4) base weights instead of the full model, or null.
+     */
+    public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch,
+            LoraSettings lora) {
+        /** Full fine-tuning. */
+        public Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {
+            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null);
+        }
+    }
 
     /** Validation and test figures (empty maps where the set is empty); {@code finished} false when stopped early. */
     public record Outcome(Map<String, Double> valid, Map<String, Double> test, boolean finished) {}
@@ -110,6 +122,11 @@ public final class ClassifierRun {
             return read(dir);
         }
         try (BertModel model = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed()).model()) {
+            LoraLinears lora = null;
+            if (base.lora() != null) {
+                lora = LoraLinears.install(model, base.lora(), s.seed());
+                identity += " | " + base.lora();
+            }
             Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);
             Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter).train(model, task);
             if (r.resumedFrom()) {
@@ -120,7 +137,12 @@ public final class ClassifierRun {
                 return new Outcome(Map.of(), Map.of(), false);
             }
             try (AtomicDirectory out = AtomicDirectory.create(dir.resolve("model"), true)) {
-                model.save(out.staging());
+                if (lora != null) {
+                    // the adapter and head as peft saves them; the base stays where it was
+                    PeftAdapter.write(out.staging(), model, lora, baseModelPath(base.modelName()));
+                } else {
+                    model.save(out.staging());
+                }
                 out.commit();
             }
             ClassMetrics[] m = finish.apply(model, dir);
@@ -141,6 +163,12 @@ public final class ClassifierRun {
         } catch (IOException e) {
             throw new UserException("cannot write in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** peft's base_model_name_or_path: a registry name as given, a directory made absolute so the adapter works from anywhere. */
+    private static String baseModelPath(String name) {
+        java.nio.file.Path p = java.nio.file.Path.of(name);
+        return Files.isDirectory(p) ? p.toAbsolutePath().normalize().toString() : name;
     }
 
     /** The resumable state is of no use once the run is complete, and it is the largest thing in the directory. */

@@ -7,6 +7,9 @@ import org.geneformer4j.classify.ClassifierRun;
 import org.geneformer4j.classify.CrossValidation;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.engine.ModelSession;
+import org.geneformer4j.quant.LoraSettings;
+import org.geneformer4j.quant.Quantization;
+import org.geneformer4j.util.UserException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -27,6 +30,21 @@ final class ClassifierOptions {
     @Option(names = "--eval-batch-size", defaultValue = "32", description = "Cells per evaluation batch. Default: ${DEFAULT-VALUE}.")
     int evalBatch;
 
+    @Option(names = "--lora-r", paramLabel = "R", description = "Train LoRA adapters of rank R (and the head) over frozen"
+            + " base weights instead of the whole model; --quantize nf4 implies LoRA (QLoRA), with R 64 unless given."
+            + " The model directory then holds a peft adapter.")
+    Integer loraR;
+
+    @Option(names = "--lora-alpha", defaultValue = "128", description = "LoRA alpha (the update is scaled by alpha / r). Default: ${DEFAULT-VALUE}.")
+    double loraAlpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "0.1", description = "Dropout on the adapters' input. Default: ${DEFAULT-VALUE}.")
+    double loraDropout;
+
+    @Option(names = "--lora-targets", split = ",", defaultValue = "query,value", paramLabel = "MODULE",
+            description = "Encoder modules that get adapters: query, key, value, dense. Default: ${DEFAULT-VALUE} (peft's for BERT, as upstream).")
+    List<String> loraTargets;
+
     /** The filtered cells, checked against the model's vocabulary and positions. */
     List<LabeledCell> read(ModelSession s, String labelColumn, String groupColumn) {
         return CellTable.read(input, labelColumn, groupColumn, filter.map(), s.tokenCheck());
@@ -35,9 +53,25 @@ final class ClassifierOptions {
     /** The starting checkpoint and where runs train (on the session's one device, in fp32). */
     ClassifierRun.Base base(ModelSession s) {
         CrossValidation.requireFp32(s.dtype());
-        if (s.quantize() != org.geneformer4j.quant.Quantization.NONE) {
-            throw new org.geneformer4j.util.UserException("--quantize " + s.quantize().label() + " is for embed, perturb and predict; fine-tuning trains full-precision weights");
+        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s));
+    }
+
+    /** The adapters to train, or null for full fine-tuning: LoRA when asked for, or implied by NF4 weights. */
+    LoraSettings lora(ModelSession s) {
+        Quantization q = s.quantize();
+        if (s.adapter() != null) {
+            throw new UserException("fine-tuning starts from a base model, not from the LoRA adapter in " + model(s));
         }
-        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch);
+        if (q == Quantization.INT8) {
+            throw new UserException("--quantize int8 is for embed, perturb and predict; fine-tune with --quantize nf4 (LoRA) or full precision");
+        }
+        if (loraR == null && q == Quantization.NONE) {
+            return null;
+        }
+        return new LoraSettings(loraR == null ? 64 : loraR, loraAlpha, loraDropout, loraTargets, q);
+    }
+
+    private static String model(ModelSession s) {
+        return s.adapter().dir().toString();
     }
 }

@@ -33,7 +33,7 @@ final class ModelOptions {
     @Option(names = "--quantize", paramLabel = "int8|nf4", description = "Quantized encoder weights (embeddings, LayerNorms"
             + " and heads stay in full precision): int8 (per-channel absmax; int8 matrix products on the CPU, for"
             + " inference) or nf4 (bitsandbytes' 4-bit NormalFloat, computed in fp32; finetune trains LoRA adapters on it)."
-            + " Default: full precision.")
+            + " Default: full precision (for a LoRA adapter directory: what it was trained over).")
     String quantize;
 
     /** The devices to run on, the first being the main one. */
@@ -58,7 +58,8 @@ final class ModelOptions {
     ModelSession open() {
         List<Device> d = deviceList();
         ScalarType t = Devices.dtype(dtype, d.get(0));
-        return ModelSession.open(new ModelSession.Request(model, modelVersion, d, t, threads, Quantization.parse(quantize)));
+        return ModelSession.open(new ModelSession.Request(model, modelVersion, d, t, threads,
+                quantize == null ? null : Quantization.parse(quantize)));
     }
 
     /** The precision for log lines: the dtype, and the weights' quantization if any. */

@@ -15,6 +15,7 @@ import org.geneformer4j.model.Head;
 import org.geneformer4j.tensor.LibTorch;
 import org.geneformer4j.hub.ModelCard;
 import org.geneformer4j.hub.ModelResolver;
+import org.geneformer4j.quant.PeftAdapter;
 import org.geneformer4j.quant.Quantization;
 import org.geneformer4j.quant.Quantizer;
 import org.geneformer4j.util.Progress;
@@ -37,17 +38,14 @@ public final class ModelSession implements AutoCloseable {
     /**
      * What to run: a registry name or checkpoint directory, the input version for directories whose vocabulary is
      * not recognised (or null), the devices (the first is the main one), the precision, LibTorch's CPU threads and
-     * how the encoder's weights are quantized (opt-in: {@link Quantization#NONE} unless asked).
+     * how the encoder's weights are quantized: null when not asked, which is full precision, or for a LoRA adapter
+     * directory what it was trained over (reduced precision is opt-in).
      */
     public record Request(String model, String modelVersion, List<Device> devices, ScalarType dtype, Integer threads,
             Quantization quantize) {
-        public Request {
-            quantize = quantize == null ? Quantization.NONE : quantize;
-        }
-
         /** Full-precision weights. */
         public Request(String model, String modelVersion, List<Device> devices, ScalarType dtype, Integer threads) {
-            this(model, modelVersion, devices, dtype, threads, Quantization.NONE);
+            this(model, modelVersion, devices, dtype, threads, null);
         }
     }
 
@@ -57,16 +55,24 @@ public final class ModelSession implements AutoCloseable {
     private final Checkpoint checkpoint;
     private final ModelInputs inputs;
     private final GeneVocabulary vocab;
+    private final PeftAdapter.Adapter adapter;
+    private final Quantization quantize;
     private final List<Worker> workers = new ArrayList<>();
 
     private ModelSession(Request request, Optional<ModelCard> card, Path dir, Checkpoint checkpoint, ModelInputs inputs,
-            GeneVocabulary vocab) {
+            GeneVocabulary vocab, PeftAdapter.Adapter adapter) {
         this.request = request;
         this.card = card;
         this.dir = dir;
         this.checkpoint = checkpoint;
         this.inputs = inputs;
         this.vocab = vocab;
+        this.adapter = adapter;
+        Quantization q = request.quantize();
+        if (q == null) {
+            q = adapter != null && adapter.baseQuantization() != null ? adapter.baseQuantization() : Quantization.NONE;
+        }
+        this.quantize = q;
     }
 
     /** Sets LibTorch's threads, finds (or downloads) the checkpoint and reads its configuration; loads no weights yet. */
@@ -78,7 +84,18 @@ public final class ModelSession implements AutoCloseable {
         ModelResolver resolver = ModelResolver.standard();
         Optional<ModelCard> card = resolver.card(request.model());
         Path dir = resolver.resolve(request.model(), Progress.forStderr("download", "bytes", 0));
-        Checkpoint ckpt = Checkpoint.load(dir);
+        PeftAdapter.Adapter adapter = null;
+        Checkpoint ckpt;
+        if (PeftAdapter.isAdapter(dir)) {
+            // a LoRA adapter: the base's weights, with the classifier's config.json when the adapter has one
+            adapter = PeftAdapter.read(dir);
+            Path base = adapterBase(adapter, resolver);
+            card = resolver.card(adapter.baseModel());
+            Checkpoint b = Checkpoint.load(base);
+            ckpt = adapter.config() == null ? b : new Checkpoint(b.directory(), adapter.config(), b.tensors(), b.weightsFile());
+        } else {
+            ckpt = Checkpoint.load(dir);
+        }
         ModelInputs inputs = ModelInputs.of(card, ckpt.config(), request.modelVersion());
         GeneVocabulary vocab = GeneVocabulary.builtin(inputs.vocabulary());
         if (vocab.size() > ckpt.config().vocabSize()) {
@@ -86,7 +103,20 @@ public final class ModelSession implements AutoCloseable {
                     + vocab.size() + " tokens of the " + vocab.name() + " dictionary its " + inputs.version()
                     + " inputs use: is --model-version right for this model?");
         }
-        return new ModelSession(request, card, dir, ckpt, inputs, vocab);
+        return new ModelSession(request, card, dir, ckpt, inputs, vocab, adapter);
+    }
+
+    /** The base an adapter names (peft's base_model_name_or_path): a registry name, or a directory, relative ones from the adapter's. */
+    private static Path adapterBase(PeftAdapter.Adapter a, ModelResolver resolver) {
+        String b = a.baseModel();
+        if (b == null || b.isBlank()) {
+            throw new UserException(a.dir().resolve(PeftAdapter.CONFIG) + " names no base model (base_model_name_or_path)");
+        }
+        Path p = Path.of(b);
+        if (!p.isAbsolute() && !java.nio.file.Files.isDirectory(p) && java.nio.file.Files.isDirectory(a.dir().resolve(p))) {
+            b = a.dir().resolve(p).toString();
+        }
+        return resolver.resolve(b, Progress.forStderr("download", "bytes", 0));
     }
 
     /** The registry name, or the checkpoint directory. */
@@ -114,8 +144,14 @@ public final class ModelSession implements AutoCloseable {
         return request.dtype();
     }
 
+    /** The weights' quantization: as asked, else what an adapter was trained over, else none. */
     public Quantization quantize() {
-        return request.quantize();
+        return quantize;
+    }
+
+    /** The LoRA adapter the model directory holds, or null. */
+    public PeftAdapter.Adapter adapter() {
+        return adapter;
     }
 
     public List<Device> devices() {
@@ -161,7 +197,11 @@ public final class ModelSession implements AutoCloseable {
         for (Device d : request.devices()) {
             BertModel m = BertModel.load(checkpoint, head, labels, d, request.dtype(), 0).model();
             try {
-                Quantizer.install(m, request.quantize());
+                if (adapter != null) {
+                    PeftAdapter.apply(m, adapter, quantize);
+                } else {
+                    Quantizer.install(m, quantize);
+                }
             } catch (RuntimeException e) {
                 m.close();
                 throw e;

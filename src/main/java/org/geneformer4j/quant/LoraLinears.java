@@ -44,6 +44,10 @@ public final class LoraLinears implements LinearLayers {
      * NF4 first if asked, and restricts training to the adapters and the head.
      */
     public static LoraLinears install(BertModel model, LoraSettings s, long seed) {
+        if (model.head() == org.geneformer4j.model.Head.SEQUENCE_CLASSIFICATION && s.targets().contains("dense")) {
+            // peft would put an adapter on the pooler's dense too, which is also a module it saves whole
+            throw new org.geneformer4j.util.UserException("--lora-targets dense is for gene classifiers; a cell classifier's pooler is a dense layer as well");
+        }
         Nf4Linears nf4 = s.quantize() == Quantization.NF4 ? Nf4Linears.of(model) : null;
         Set<String> names = new java.util.LinkedHashSet<>();
         for (String layer : EncoderLinears.of(model.config())) {
