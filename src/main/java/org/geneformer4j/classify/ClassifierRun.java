@@ -18,6 +18,8 @@ import org.geneformer4j.model.Head;
 import org.geneformer4j.quant.LoraLinears;
 import org.geneformer4j.quant.LoraSettings;
 import org.geneformer4j.quant.PeftAdapter;
+import org.geneformer4j.quant.Quantization;
+import org.geneformer4j.quant.Quantizer;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
 import org.geneformer4j.train.TrainingTask;
@@ -121,10 +123,13 @@ public final class ClassifierRun {
         if (complete(dir)) {
             return read(dir);
         }
-        try (BertModel model = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed()).model()) {
+        Quantization q = base.lora() == null ? Quantization.NONE : base.lora().quantize();
+        BertModel.Loaded loaded = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed(),
+                Quantizer.onHost(base.checkpoint().config(), q));
+        try (BertModel model = loaded.model()) {
             LoraLinears lora = null;
             if (base.lora() != null) {
-                lora = LoraLinears.install(model, base.lora(), s.seed());
+                lora = LoraLinears.install(model, base.lora(), s.seed(), loaded.onHost());
                 identity += " | " + base.lora();
             }
             Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);

@@ -195,12 +195,15 @@ public final class ModelSession implements AutoCloseable {
             throw new IllegalStateException("the session's model is already loaded");
         }
         for (Device d : request.devices()) {
-            BertModel m = BertModel.load(checkpoint, head, labels, d, request.dtype(), 0).model();
+            // quantized layers are made from the checkpoint one at a time: the fp32 weights are never all resident
+            BertModel.Loaded loaded = BertModel.load(checkpoint, head, labels, d, request.dtype(), 0,
+                    Quantizer.onHost(checkpoint.config(), quantize));
+            BertModel m = loaded.model();
             try {
                 if (adapter != null) {
-                    PeftAdapter.apply(m, adapter, quantize);
+                    PeftAdapter.apply(m, adapter, quantize, loaded.onHost());
                 } else {
-                    Quantizer.install(m, quantize);
+                    Quantizer.install(m, quantize, loaded.onHost());
                 }
             } catch (RuntimeException e) {
                 m.close();

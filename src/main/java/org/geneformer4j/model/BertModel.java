@@ -58,6 +58,16 @@ public final class BertModel implements AutoCloseable {
 
     /** As {@link #load(Checkpoint, Head, int, Device, ScalarType, long)}, naming the classes (id2label) in order. */
     public static Loaded load(Checkpoint ckpt, Head head, List<String> labels, Device device, ScalarType dtype, long seed) {
+        return load(ckpt, head, labels, device, dtype, seed, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #load(Checkpoint, Head, List, Device, ScalarType, long)}, leaving the tensors named in {@code onHost}
+     * in the checkpoint ({@link Loaded#onHost()}) instead of making parameters of them: quantized layers are built
+     * from there one at a time ({@link #replaceLinears}), so the full-precision weights are never all resident.
+     */
+    public static Loaded load(Checkpoint ckpt, Head head, List<String> labels, Device device, ScalarType dtype, long seed,
+            java.util.Set<String> onHost) {
         int numLabels = labels.size();
         BertConfig config = ckpt.config();
         Map<String, long[]> expected = expectedShapes(config, head, numLabels);
@@ -70,6 +80,7 @@ public final class BertModel implements AutoCloseable {
         List<String> missing = new ArrayList<>();
         List<String> initialised = new ArrayList<>();
         Map<String, Tensor> params = new LinkedHashMap<>();
+        Map<String, HostTensor> host = new LinkedHashMap<>();
         Random rng = new Random(seed);
         try (PointerScope scope = new PointerScope()) {
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
@@ -81,6 +92,10 @@ public final class BertModel implements AutoCloseable {
                         throw new UserException(ckpt.weightsFile() + ": tensor " + name + " has shape "
                                 + java.util.Arrays.toString(t.shape()) + ", config.json implies "
                                 + java.util.Arrays.toString(e.getValue()));
+                    }
+                    if (onHost.contains(name)) {
+                        host.put(name, t);
+                        continue;
                     }
                     p = Tensors.toTorch(t, device, dtype);
                 } else if (isHeadParameter(name)) {
@@ -102,11 +117,14 @@ public final class BertModel implements AutoCloseable {
         BertModel m = new BertModel(config.withHead(head == Head.NONE ? Head.MLM.architecture : head.architecture,
                 head == Head.NONE || head == Head.MLM ? config.labels() : labels),
                 head, device, dtype, params);
-        return new Loaded(m, List.copyOf(unexpected), List.copyOf(initialised));
+        return new Loaded(m, List.copyOf(unexpected), List.copyOf(initialised), java.util.Collections.unmodifiableMap(host));
     }
 
-    /** The model plus what loading noticed: checkpoint tensors it did not use, and head tensors it initialised. */
-    public record Loaded(BertModel model, List<String> unexpected, List<String> initialised) {}
+    /**
+     * The model plus what loading noticed: checkpoint tensors it did not use, head tensors it initialised, and the
+     * tensors left on the host as asked (not parameters of the model until something builds layers of them).
+     */
+    public record Loaded(BertModel model, List<String> unexpected, List<String> initialised, Map<String, HostTensor> onHost) {}
 
     private static List<String> labelsOrDefault(BertConfig config, int numLabels) {
         if (config.labels().size() == numLabels) {
@@ -225,8 +243,8 @@ public final class BertModel implements AutoCloseable {
 
     /**
      * Hands the layers {@code layers} names over to it (quantized or adapted weights); the model's own weight and bias
-     * of those layers are freed, so that the full-precision copy does not stay resident beside the quantized one,
-     * and the layers' added parameters join {@link #parameters()}. The model closes {@code layers}.
+     * of those layers, where it loaded them, are freed, so that the full-precision copy does not stay resident beside
+     * the quantized one, and the layers' added parameters join {@link #parameters()}. The model closes {@code layers}.
      */
     public void replaceLinears(LinearLayers layers) {
         if (linears != null) {
@@ -235,10 +253,9 @@ public final class BertModel implements AutoCloseable {
         for (String name : layers.names()) {
             for (String suffix : List.of(".weight", ".bias")) {
                 Tensor t = params.remove(name + suffix);
-                if (t == null) {
-                    throw new IllegalArgumentException("no parameter " + name + suffix);
+                if (t != null) {
+                    t.releaseReference();
                 }
-                t.releaseReference();
             }
         }
         for (Map.Entry<String, Tensor> e : layers.parameters().entrySet()) {

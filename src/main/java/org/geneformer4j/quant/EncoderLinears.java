@@ -1,8 +1,16 @@
 package org.geneformer4j.quant;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.checkpoint.HostTensor;
 import org.geneformer4j.model.BertConfig;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.tensor.Tensors;
 
 /**
  * The linear layers that quantization replaces: the six of every encoder layer (query, key, value, attention
@@ -25,6 +33,32 @@ public final class EncoderLinears {
             }
         }
         return out;
+    }
+
+    /** The weight and bias names of every encoder linear layer: what a quantized load leaves on the host. */
+    public static Set<String> tensorNames(BertConfig config) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String l : of(config)) {
+            out.add(l + ".weight");
+            out.add(l + ".bias");
+        }
+        return out;
+    }
+
+    /**
+     * Tensor {@code name} in fp32 on the model's device: from the checkpoint when the load left it there
+     * ({@code host}; a copy the caller's scope frees), else the model's parameter.
+     */
+    static Tensor tensor(BertModel model, Map<String, HostTensor> host, String name) {
+        HostTensor h = host.get(name);
+        if (h != null) {
+            return Tensors.toTorch(h, model.device(), ScalarType.Float);
+        }
+        Tensor t = model.parameters().get(name);
+        if (t == null) {
+            throw new IllegalStateException("no tensor " + name);
+        }
+        return t.detach().to(ScalarType.Float);
     }
 
     /** The short module name peft matches {@code target_modules} against (query, value, dense, ...). */

@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.checkpoint.HostTensor;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.LinearLayers;
 import org.geneformer4j.tensor.AtenOps;
@@ -35,26 +36,29 @@ public final class Int8Linears implements LinearLayers {
         this.reduceRange = reduceRange;
     }
 
-    /** Quantizes the encoder linear layers of {@code model} and makes the model run them from now on. */
-    public static Int8Linears install(BertModel model) {
-        Int8Linears q = of(model);
+    /**
+     * Quantizes the encoder linear layers of {@code model} (their weights from {@code host} where the load left them
+     * there) and makes the model run them from now on.
+     */
+    public static Int8Linears install(BertModel model, Map<String, HostTensor> host) {
+        Int8Linears q = of(model, host, reduceRangeNeeded());
         model.replaceLinears(q);
         return q;
     }
 
-    /** The int8 layers of {@code model}'s encoder, without installing them. */
-    static Int8Linears of(BertModel model) {
-        return of(model, reduceRangeNeeded());
+    /** As {@link #install(BertModel, Map)}, choosing whether activations take 7 bits (tests run both), not installed. */
+    static Int8Linears of(BertModel model, boolean reduceRange) {
+        return of(model, Map.of(), reduceRange);
     }
 
-    /** As {@link #of(BertModel)}, choosing whether activations take 7 bits (tests run both). */
-    static Int8Linears of(BertModel model, boolean reduceRange) {
+    private static Int8Linears of(BertModel model, Map<String, HostTensor> host, boolean reduceRange) {
         boolean cpu = model.device().is_cpu();
         Int8Linears q = new Int8Linears(reduceRange);
-        try (PointerScope scope = new PointerScope()) {
-            for (String name : EncoderLinears.of(model.config())) {
-                Tensor w = model.parameters().get(name + ".weight");
-                Tensor b = model.parameters().get(name + ".bias").detach().to(ScalarType.Float);
+        for (String name : EncoderLinears.of(model.config())) {
+            // one layer's temporaries at a time
+            try (PointerScope scope = new PointerScope()) {
+                Tensor w = EncoderLinears.tensor(model, host, name + ".weight");
+                Tensor b = EncoderLinears.tensor(model, host, name + ".bias").clone();
                 Int8Weights iw = Int8Weights.quantize(w);
                 q.bytes += iw.bytes() + b.numel() * 4;
                 IValue packed = null;

@@ -44,11 +44,16 @@ public final class LoraLinears implements LinearLayers {
      * NF4 first if asked, and restricts training to the adapters and the head.
      */
     public static LoraLinears install(BertModel model, LoraSettings s, long seed) {
+        return install(model, s, seed, Map.of());
+    }
+
+    /** As {@link #install(BertModel, LoraSettings, long)}, the encoder's weights from {@code host} where the load left them. */
+    public static LoraLinears install(BertModel model, LoraSettings s, long seed, Map<String, org.geneformer4j.checkpoint.HostTensor> host) {
         if (model.head() == org.geneformer4j.model.Head.SEQUENCE_CLASSIFICATION && s.targets().contains("dense")) {
             // peft would put an adapter on the pooler's dense too, which is also a module it saves whole
             throw new org.geneformer4j.util.UserException("--lora-targets dense is for gene classifiers; a cell classifier's pooler is a dense layer as well");
         }
-        Nf4Linears nf4 = s.quantize() == Quantization.NF4 ? Nf4Linears.of(model) : null;
+        Nf4Linears nf4 = s.quantize() == Quantization.NF4 ? Nf4Linears.of(model, host) : null;
         Set<String> names = new java.util.LinkedHashSet<>();
         for (String layer : EncoderLinears.of(model.config())) {
             if (nf4 != null || s.targets(layer)) {
@@ -59,10 +64,10 @@ public final class LoraLinears implements LinearLayers {
         Random rng = new Random(seed);
         try (PointerScope scope = new PointerScope()) {
             for (String layer : names) {
-                Tensor w = model.parameters().get(layer + ".weight");
+                Tensor w = EncoderLinears.tensor(model, host, layer + ".weight");
                 if (nf4 == null) {
-                    Tensor wf = w.detach().clone();
-                    Tensor bf = model.parameters().get(layer + ".bias").detach().clone();
+                    Tensor wf = w.to(model.dtype()).clone();
+                    Tensor bf = EncoderLinears.tensor(model, host, layer + ".bias").to(model.dtype()).clone();
                     wf.retainReference();
                     bf.retainReference();
                     l.full.put(layer, new Tensor[] {wf, bf});

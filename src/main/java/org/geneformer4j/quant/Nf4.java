@@ -56,6 +56,21 @@ public final class Nf4 {
         }
     }
 
+    /** The double quantization of a weight's 64-block absmaxes: their 8-bit codes, one absmax per 256, the offset. */
+    public record Nested(byte[] codes, float[] absmax2, float offset) {}
+
+    /** Double-quantizes the absmaxes of the 64-blocks: offset by their exact mean, blocks of 256 on the dynamic map. */
+    public static Nested quantizeAbsmax(float[] absmax) {
+        float offset = exactMean(absmax);
+        float[] centred = new float[absmax.length];
+        for (int i = 0; i < centred.length; i++) {
+            centred[i] = absmax[i] - offset;
+        }
+        byte[] codes = new byte[absmax.length];
+        float[] absmax2 = quantizeBlocks(centred, MAP_BOUNDS, NESTED_BLOCK, codes);
+        return new Nested(codes, absmax2, offset);
+    }
+
     /** Quantizes {@code w} (row-major values of a tensor of {@code shape}). */
     public static Quantized quantize(float[] w, long... shape) {
         int n = w.length;
@@ -68,14 +83,8 @@ public final class Nf4 {
         for (int i = 0; i < packed.length; i++) {
             packed[i] = (byte) ((codes[2 * i] << 4) | codes[2 * i + 1]);
         }
-        float offset = exactMean(absmax);
-        float[] centred = new float[absmax.length];
-        for (int i = 0; i < centred.length; i++) {
-            centred[i] = absmax[i] - offset;
-        }
-        byte[] absmaxCodes = new byte[absmax.length];
-        float[] absmax2 = quantizeBlocks(centred, MAP_BOUNDS, NESTED_BLOCK, absmaxCodes);
-        return new Quantized(packed, absmaxCodes, absmax2, offset, shape.clone());
+        Nested nested = quantizeAbsmax(absmax);
+        return new Quantized(packed, nested.codes(), nested.absmax2(), nested.offset(), shape.clone());
     }
 
     /**

@@ -24,6 +24,7 @@ public final class Nf4Linears implements LinearLayers {
     private final Map<String, Layer> layers = new LinkedHashMap<>();
     private final Tensor pairs;
     private final Tensor dynamicMap;
+    private final Tensor codeBounds;
     private long bytes;
 
     /** One weight on the device: codes as uint8, the float32 state, the bias kept in fp32. */
@@ -40,42 +41,78 @@ public final class Nf4Linears implements LinearLayers {
         try (PointerScope scope = new PointerScope()) {
             pairs = Tensors.floats(pair, 256, 2).to(device, ScalarType.Float);
             dynamicMap = Tensors.floats(Nf4.DYNAMIC_MAP, 256).to(device, ScalarType.Float);
+            codeBounds = Tensors.floats(Nf4.midpoints(Nf4.CODE), 15).to(device, ScalarType.Float);
             pairs.retainReference();
             dynamicMap.retainReference();
+            codeBounds.retainReference();
         }
     }
 
-    /** Quantizes the encoder linear layers of {@code model} and makes the model run them from now on. */
-    public static Nf4Linears install(BertModel model) {
-        Nf4Linears q = of(model);
+    /**
+     * Quantizes the encoder linear layers of {@code model} (their weights from {@code host} where the load left them
+     * there) and makes the model run them from now on.
+     */
+    public static Nf4Linears install(BertModel model, Map<String, org.geneformer4j.checkpoint.HostTensor> host) {
+        Nf4Linears q = of(model, host);
         model.replaceLinears(q);
         return q;
     }
 
     /** The NF4 layers of {@code model}'s encoder, without installing them. */
     public static Nf4Linears of(BertModel model) {
+        return of(model, Map.of());
+    }
+
+    static Nf4Linears of(BertModel model, Map<String, org.geneformer4j.checkpoint.HostTensor> host) {
         Nf4Linears q = new Nf4Linears(model.device());
         for (String name : EncoderLinears.of(model.config())) {
-            q.add(name, model.parameters().get(name + ".weight"), model.parameters().get(name + ".bias"), model.device());
+            try (PointerScope scope = new PointerScope()) {
+                q.add(name, EncoderLinears.tensor(model, host, name + ".weight"), EncoderLinears.tensor(model, host, name + ".bias"),
+                        model.device());
+            }
         }
         return q;
     }
 
     private void add(String name, Tensor weight, Tensor bias, Device device) {
-        try (PointerScope scope = new PointerScope()) {
-            long[] shape = Tensors.shape(weight);
-            Nf4.Quantized q = Nf4.quantize(Tensors.floatArray(weight), shape);
-            Tensor packed = bytes(q.packed(), device);
-            Tensor codes = bytes(q.absmaxCodes(), device);
-            Tensor absmax2 = Tensors.floats(q.absmax2(), q.absmax2().length).to(device, ScalarType.Float);
-            Tensor b = bias.detach().to(ScalarType.Float).clone();
-            for (Tensor t : new Tensor[] {packed, codes, absmax2, b}) {
-                t.retainReference();
-            }
-            // blocks that do not tile the weight (never in a BERT) are dequantized on the host
-            layers.put(name, new Layer(packed, codes, absmax2, q.offset(), shape, b, q.numel() % Nf4.BLOCK == 0 ? null : q));
-            bytes += q.bytes() + b.numel() * 4;
+        long[] shape = Tensors.shape(weight);
+        long n = weight.numel();
+        Tensor packed;
+        Tensor codes;
+        Tensor absmax2;
+        float offset;
+        Nf4.Quantized host = null;
+        long stored;
+        if (n % Nf4.BLOCK == 0) {
+            // the 4-bit codes with LibTorch's float32 ops in the reference's order (no weight in the Java heap);
+            // only the absmaxes, one per 64 weights, go through Java
+            Tensor blocks = weight.reshape(n / Nf4.BLOCK, Nf4.BLOCK);
+            Tensor absmax = blocks.abs().amax(new long[] {1}, false);
+            Tensor inv = absmax.clamp_min(new Scalar(1e-38f)).reciprocal();
+            Tensor scaled = blocks.mul(inv.unsqueeze(1)).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(-1.0)),
+                    new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+            Tensor q = torch.bucketize(scaled, codeBounds, false, false).reshape(n / 2, 2);
+            packed = q.select(1, 0).bitwise_left_shift(new Scalar(4)).bitwise_or(q.select(1, 1)).to(ScalarType.Byte).contiguous();
+            Nf4.Nested nested = Nf4.quantizeAbsmax(Tensors.floatArray(absmax));
+            codes = bytes(nested.codes(), device);
+            absmax2 = Tensors.floats(nested.absmax2(), nested.absmax2().length).to(device, ScalarType.Float);
+            offset = nested.offset();
+            stored = packed.numel() + nested.codes().length + nested.absmax2().length * 4L + 4;
+        } else {
+            // blocks that do not tile the weight (never in a BERT) are quantized and dequantized on the host
+            host = Nf4.quantize(Tensors.floatArray(weight), shape);
+            packed = bytes(host.packed(), device);
+            codes = bytes(host.absmaxCodes(), device);
+            absmax2 = Tensors.floats(host.absmax2(), host.absmax2().length).to(device, ScalarType.Float);
+            offset = host.offset();
+            stored = host.bytes();
         }
+        Tensor b = bias.detach().to(ScalarType.Float).clone();
+        for (Tensor t : new Tensor[] {packed, codes, absmax2, b}) {
+            t.retainReference();
+        }
+        layers.put(name, new Layer(packed, codes, absmax2, offset, shape, b, host));
+        bytes += stored + b.numel() * 4;
     }
 
     private static Tensor bytes(byte[] b, Device device) {
@@ -136,5 +173,6 @@ public final class Nf4Linears implements LinearLayers {
         layers.clear();
         pairs.releaseReference();
         dynamicMap.releaseReference();
+        codeBounds.releaseReference();
     }
 }

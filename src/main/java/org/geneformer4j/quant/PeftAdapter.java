@@ -178,7 +178,12 @@ public final class PeftAdapter {
      * has that head, the head's weights. Every adapter tensor must find its place; a missing one is an error.
      */
     public static LoraLinears apply(BertModel model, Adapter a, Quantization q) {
-        LoraLinears lora = LoraLinears.install(model, a.settings(q), 0);
+        return apply(model, a, q, Map.of());
+    }
+
+    /** As {@link #apply(BertModel, Adapter, Quantization)}, the encoder's weights from {@code host} where the load left them. */
+    public static LoraLinears apply(BertModel model, Adapter a, Quantization q, Map<String, HostTensor> host) {
+        LoraLinears lora = LoraLinears.install(model, a.settings(q), 0, host);
         List<String> unused = new ArrayList<>();
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (Map.Entry<String, HostTensor> e : a.tensors().entrySet()) {

@@ -16,17 +16,27 @@ import org.junit.jupiter.api.Test;
 
 /** NF4 encoder weights inside the model: LibTorch's dequantization is the Java quantizer's, and embeddings stay close. */
 class Nf4LinearsTest {
+    /**
+     * The layers quantize with LibTorch's ops (the weights never enter the Java heap) and dequantize with them: both
+     * must be the Java reference's bits, from the model's parameters or straight from the checkpoint.
+     */
     @Test
     void theDequantizedWeightIsTheReferenceDequantizationBitForBit() {
         BertConfig config = RandomInit.config(100, 64, 1, 4, 192, 64);
-        try (BertModel m = BertModel.load(RandomInit.checkpoint(config, 4), Head.NONE, 0, Int8LinearsTest.CPU, ScalarType.Float, 0).model();
+        var ckpt = RandomInit.checkpoint(config, 4);
+        try (BertModel m = BertModel.load(ckpt, Head.NONE, 0, Int8LinearsTest.CPU, ScalarType.Float, 0).model();
                 PointerScope s = new PointerScope()) {
-            for (String name : EncoderLinears.of(config)) {
-                float[] w = Tensors.floatArray(m.parameters().get(name + ".weight"));
-                float[] expected = Nf4.dequantize(Nf4.quantize(w, Tensors.shape(m.parameters().get(name + ".weight"))));
-                try (Nf4Linears q = Nf4Linears.of(m)) {
+            BertModel.Loaded fromHost = BertModel.load(ckpt, Head.NONE, List.of(), Int8LinearsTest.CPU, ScalarType.Float, 0,
+                    EncoderLinears.tensorNames(config));
+            assertEquals(EncoderLinears.tensorNames(config), fromHost.onHost().keySet());
+            try (BertModel h = fromHost.model(); Nf4Linears q = Nf4Linears.of(m); Nf4Linears qh = Nf4Linears.of(h, fromHost.onHost())) {
+                for (String name : EncoderLinears.of(config)) {
+                    float[] w = Tensors.floatArray(m.parameters().get(name + ".weight"));
+                    float[] expected = Nf4.dequantize(Nf4.quantize(w, Tensors.shape(m.parameters().get(name + ".weight"))));
                     assertArrayEquals(expected, Tensors.floatArray(q.dequantize(name)), name);
+                    assertArrayEquals(expected, Tensors.floatArray(qh.dequantize(name)), name + " from the checkpoint");
                 }
+                assertEquals(q.weightBytes(), qh.weightBytes());
             }
         }
     }
