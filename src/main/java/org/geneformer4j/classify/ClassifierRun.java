@@ -131,6 +131,12 @@ public final class ClassifierRun {
             if (base.lora() != null) {
                 lora = LoraLinears.install(model, base.lora(), s.seed(), loaded.onHost());
                 identity += " | " + base.lora();
+                long trainable = model.parameters().entrySet().stream().filter(e -> model.mayTrain(e.getKey()))
+                        .mapToLong(e -> e.getValue().numel()).sum();
+                info.accept(String.format(java.util.Locale.ROOT, "LoRA r %d, alpha %s on %s over %s weights: %,d trainable parameters"
+                        + " (adapters and head); base weights %.1f MB", base.lora().r(), base.lora().alpha(),
+                        String.join(",", base.lora().targets()), q == Quantization.NF4 ? "NF4" : "fp32", trainable,
+                        lora.weightBytes() / 1e6));
             }
             Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);
             Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter).train(model, task);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -22,14 +23,23 @@ import org.geneformer4j.tensor.AtenOps;
  * the model loads. On the CPU they run as fbgemm's dynamic int8 linear ({@code quantized::linear_dynamic}, what
  * PyTorch's {@code quantize_dynamic} runs): each call quantizes its input to uint8 with the input's own range, multiplies
  * in int8 with int32 sums, and rescales to fp32 with the bias added. It was the fastest of the int8 kernels LibTorch
- * offers here (decision 0011). On other devices the weights are dequantized per call: the memory is saved, not time.
+ * offers here (decision 0011). As bitsandbytes' LLM.int8 (upstream's {@code load_in_8bit}, threshold 6.0), input
+ * features with any value of magnitude {@value #OUTLIER_THRESHOLD} or more are taken out of the int8 product and
+ * multiplied in fp32 with their dequantized weight columns: one such feature would otherwise set the whole input's
+ * quantization step. On other devices the weights are dequantized per call: the memory is saved, not time.
  */
 public final class Int8Linears implements LinearLayers {
+    /** bitsandbytes' default {@code llm_int8_threshold}: input features reaching it are computed in fp32. */
+    public static final double OUTLIER_THRESHOLD = 6.0;
+
     private final Map<String, Layer> layers = new LinkedHashMap<>();
     private final boolean reduceRange;
     private long bytes;
 
-    /** {@code weights} is null on the CPU, where fbgemm's packed copy (with its own copy of the codes) is all that is needed. */
+    /**
+     * {@code weights} is null on the CPU, where fbgemm's packed layer holds the codes twice (packed, and the
+     * quantized weight it was packed from, which the outlier product reads) and nothing more is needed.
+     */
     private record Layer(Int8Weights weights, Tensor bias, IValue packed) {}
 
     private Int8Linears(boolean reduceRange) {
@@ -116,16 +126,40 @@ public final class Int8Linears implements LinearLayers {
     public Tensor apply(String name, Tensor x, boolean training) {
         Layer l = layers.get(name);
         if (l.packed() != null) {
-            return AtenOps.call("quantized::linear_dynamic", new IValue(x.contiguous()), l.packed(), new IValue(reduceRange))
-                    .get(0).toTensor();
+            long k = x.size(-1);
+            Tensor x2 = x.reshape(-1, k);
+            Tensor outliers = x2.abs().amax(new long[] {0}, false).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
+            if (outliers.numel() == 0) {
+                return dynamic(x2.contiguous(), l).view(shapeWithLast(x, l.bias().size(0)));
+            }
+            Tensor inliers = x2.index_fill(1, outliers, new Scalar(0.0));
+            // the outlier columns of the weight, from the quantized weight fbgemm keeps (unpacking returns it, no copy)
+            Tensor q = AtenOps.call("quantized::linear_unpack", l.packed()).get(0).toTensor();
+            Tensor w = q.int_repr().index_select(1, outliers).to(ScalarType.Float).mul(q.q_per_channel_scales().to(ScalarType.Float).unsqueeze(1));
+            Tensor y = dynamic(inliers, l).addmm_(x2.index_select(1, outliers), w.t());
+            return y.view(shapeWithLast(x, l.bias().size(0)));
         }
         return torch.linear(x, l.weights().dequantize(x.scalar_type()), new TensorOptional(l.bias().to(x.scalar_type())));
     }
 
     /**
-     * Codes, scales and biases: one byte per weight. fbgemm's packed layer keeps the quantized weight it was packed
-     * from beside the packed copy, so on the CPU about two bytes per weight are resident (the memory table).
+     * Codes, scales and biases: one byte per weight. On the CPU fbgemm's packed layer keeps the quantized weight it
+     * was packed from beside the packed copy, so about two bytes per weight are resident there (the memory table in
+     * decision 0011).
      */
+    private Tensor dynamic(Tensor x2, Layer l) {
+        return AtenOps.call("quantized::linear_dynamic", new IValue(x2), l.packed(), new IValue(reduceRange)).get(0).toTensor();
+    }
+
+    private static long[] shapeWithLast(Tensor x, long last) {
+        long[] s = new long[(int) x.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = x.size(i);
+        }
+        s[s.length - 1] = last;
+        return s;
+    }
+
     @Override
     public long weightBytes() {
         return bytes;

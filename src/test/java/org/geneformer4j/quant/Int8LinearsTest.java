@@ -127,4 +127,30 @@ class Int8LinearsTest {
             }
         }
     }
+
+    /**
+     * An input feature far larger than the rest (trained BERTs have a few) is multiplied in fp32, as LLM.int8 does:
+     * the output stays as close to the fp32 product on the int8 weights as without it. Quantizing it with the rest
+     * would set the input's step 40 times coarser.
+     */
+    @Test
+    void outlierFeaturesAreComputedApartSoTheyDoNotCoarsenTheRest() {
+        BertConfig config = RandomInit.config(100, 64, 1, 4, 128, 64);
+        try (BertModel m = BertModel.load(RandomInit.checkpoint(config, 3), Head.NONE, 0, CPU, ScalarType.Float, 0).model();
+                PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            String name = "bert.encoder.layer.0.attention.self.value";
+            torch.manual_seed(6);
+            org.bytedeco.pytorch.Tensor x = torch.randn(2, 50, 64);
+            org.bytedeco.pytorch.Tensor outlier = x.clone();
+            outlier.select(2, 5).mul_(new org.bytedeco.pytorch.Scalar(40.0));
+            try (Int8Weights iw = Int8Weights.quantize(m.parameters().get(name + ".weight")); Int8Linears q = Int8Linears.of(m, false)) {
+                org.bytedeco.pytorch.Tensor w = iw.dequantize(ScalarType.Float);
+                org.bytedeco.pytorch.TensorOptional b = new org.bytedeco.pytorch.TensorOptional(m.parameters().get(name + ".bias"));
+                double plain = q.apply(name, x, false).sub(torch.linear(x, w, b)).abs().max().item_double();
+                double withOutlier = q.apply(name, outlier, false).sub(torch.linear(outlier, w, b)).abs().max().item_double();
+                System.out.printf("int8 linear, max error: %.2e without an outlier feature, %.2e with one (x40)%n", plain, withOutlier);
+                assertTrue(withOutlier < 2 * plain, "the outlier coarsened the rest: " + withOutlier + " vs " + plain);
+            }
+        }
+    }
 }
