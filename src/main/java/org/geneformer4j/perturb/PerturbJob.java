@@ -83,7 +83,7 @@ public record PerturbJob(Path input, Path output, String type, int rankShift, St
             RunInfo info = new RunInfo(model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
                     pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
                     anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
-                    filterSpecs, maxCells, seed, format, RunInfo.Input.of(input), RunInfo.modelDigests(session.checkpoint().weightsFile()),
+                    filterSpecs, maxCells, seed, format, RunInfo.Input.of(input), digests(session),
                     session.quantize() == org.geneformer4j.quant.Quantization.NONE ? null : session.quantize().label());
             List<Worker> workers = session.load();
             BertModel m = workers.get(0).model();
@@ -102,6 +102,20 @@ public record PerturbJob(Path input, Path output, String type, int rankShift, St
         } finally {
             Closing.close(session::close, failure); // the first error wins
         }
+    }
+
+    /** The model's files' digests; with a LoRA adapter, its files' too, so a resume with another adapter is refused. */
+    private static Map<String, String> digests(ModelSession session) {
+        Map<String, String> d = RunInfo.modelDigests(session.checkpoint().weightsFile());
+        if (session.adapter() != null) {
+            Map<String, String> all = new java.util.TreeMap<>(d);
+            // adapter_model.safetensors, adapter_config.json and the classifier's config.json beside them
+            for (String f : List.of(org.geneformer4j.quant.PeftAdapter.WEIGHTS, org.geneformer4j.quant.PeftAdapter.CONFIG)) {
+                RunInfo.modelDigests(session.adapter().dir().resolve(f)).forEach((k, v) -> all.put("adapter/" + k, v));
+            }
+            return all;
+        }
+        return d;
     }
 
     /** The start, goal and alternative states' embeddings, by name, from {@code --state-embs}. */

@@ -23,10 +23,11 @@ import org.geneformer4j.tensor.AtenOps;
  * the model loads. On the CPU they run as fbgemm's dynamic int8 linear ({@code quantized::linear_dynamic}, what
  * PyTorch's {@code quantize_dynamic} runs): each call quantizes its input to uint8 with the input's own range, multiplies
  * in int8 with int32 sums, and rescales to fp32 with the bias added. It was the fastest of the int8 kernels LibTorch
- * offers here (decision 0011). As bitsandbytes' LLM.int8 (upstream's {@code load_in_8bit}, threshold 6.0), input
- * features with any value of magnitude {@value #OUTLIER_THRESHOLD} or more are taken out of the int8 product and
- * multiplied in fp32 with their dequantized weight columns: one such feature would otherwise set the whole input's
- * quantization step. On other devices the weights are dequantized per call: the memory is saved, not time.
+ * offers here (decision 0011). As bitsandbytes' LLM.int8 (upstream's {@code load_in_8bit}, threshold 6.0), the
+ * activations are quantized per token, and input features with any value of magnitude {@value #OUTLIER_THRESHOLD} or
+ * more are taken out of the int8 product and multiplied in fp32 with their dequantized weight columns: one such
+ * feature would otherwise set every token's quantization step. On other devices the weights are dequantized per
+ * call: the memory is saved, not time.
  */
 public final class Int8Linears implements LinearLayers {
     /** bitsandbytes' default {@code llm_int8_threshold}: input features reaching it are computed in fp32. */
@@ -37,10 +38,11 @@ public final class Int8Linears implements LinearLayers {
     private long bytes;
 
     /**
-     * {@code weights} is null on the CPU, where fbgemm's packed layer holds the codes twice (packed, and the
-     * quantized weight it was packed from, which the outlier product reads) and nothing more is needed.
+     * On the CPU, {@code packed} is fbgemm's layer (the weight without bias: the bias is added after the per-token
+     * rescaling) and {@code codesByInput} the codes transposed, [in, out], so that an outlier feature's weights are
+     * one contiguous row; {@code weights} is null there. Elsewhere {@code weights} is all.
      */
-    private record Layer(Int8Weights weights, Tensor bias, IValue packed) {}
+    private record Layer(Int8Weights weights, Tensor bias, IValue packed, Tensor codesByInput, Tensor scales) {}
 
     private Int8Linears(boolean reduceRange) {
         this.reduceRange = reduceRange;
@@ -72,24 +74,30 @@ public final class Int8Linears implements LinearLayers {
                 Int8Weights iw = Int8Weights.quantize(w);
                 q.bytes += iw.bytes() + b.numel() * 4;
                 IValue packed = null;
+                Tensor byInput = null;
+                Tensor scales = null;
                 if (cpu) {
-                    packed = pack(iw, b);
+                    packed = pack(iw);
+                    byInput = iw.codes().t().contiguous();
+                    scales = iw.scales().clone();
+                    byInput.retainReference();
+                    scales.retainReference();
                     iw.close();
                     iw = null;
                 }
                 b.retainReference();
-                q.layers.put(name, new Layer(iw, b, packed));
+                q.layers.put(name, new Layer(iw, b, packed, byInput, scales));
             }
         }
         return q;
     }
 
     /** fbgemm's packed weight: the codes as a per-channel quantized tensor (scale per row, zero point 0) with the bias. */
-    private static IValue pack(Int8Weights w, Tensor bias) {
+    private static IValue pack(Int8Weights w) {
         Tensor zeroPoints = torch.zeros(w.scales().numel()).to(ScalarType.Long);
         Tensor qw = AtenOps.call("aten::_make_per_channel_quantized_tensor", new IValue(w.codes()),
                 new IValue(w.scales().to(ScalarType.Double)), new IValue(zeroPoints), new IValue(0L)).get(0).toTensor();
-        IValue packed = new IValue(AtenOps.call("quantized::linear_prepack", new IValue(qw), new IValue(bias)).get(0));
+        IValue packed = new IValue(AtenOps.call("quantized::linear_prepack", new IValue(qw), new IValue()).get(0));
         // Made in a scope that closes; the layer keeps it until close().
         packed.retainReference();
         return packed;
@@ -125,28 +133,31 @@ public final class Int8Linears implements LinearLayers {
     @Override
     public Tensor apply(String name, Tensor x, boolean training) {
         Layer l = layers.get(name);
-        if (l.packed() != null) {
-            long k = x.size(-1);
-            Tensor x2 = x.reshape(-1, k);
-            Tensor outliers = x2.abs().amax(new long[] {0}, false).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
-            if (outliers.numel() == 0) {
-                return dynamic(x2.contiguous(), l).view(shapeWithLast(x, l.bias().size(0)));
-            }
-            Tensor inliers = x2.index_fill(1, outliers, new Scalar(0.0));
-            // the outlier columns of the weight, from the quantized weight fbgemm keeps (unpacking returns it, no copy)
-            Tensor q = AtenOps.call("quantized::linear_unpack", l.packed()).get(0).toTensor();
-            Tensor w = q.int_repr().index_select(1, outliers).to(ScalarType.Float).mul(q.q_per_channel_scales().to(ScalarType.Float).unsqueeze(1));
-            Tensor y = dynamic(inliers, l).addmm_(x2.index_select(1, outliers), w.t());
-            return y.view(shapeWithLast(x, l.bias().size(0)));
+        if (l.packed() == null) {
+            return torch.linear(x, l.weights().dequantize(x.scalar_type()), new TensorOptional(l.bias().to(x.scalar_type())));
         }
-        return torch.linear(x, l.weights().dequantize(x.scalar_type()), new TensorOptional(l.bias().to(x.scalar_type())));
+        long k = x.size(-1);
+        Tensor x2 = x.reshape(-1, k);
+        Tensor outliers = absmax(x2, 0).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
+        boolean any = outliers.numel() > 0;
+        Tensor in = any ? x2.index_fill(1, outliers, new Scalar(0.0)) : x2;
+        // Each token scaled to absmax 1 before fbgemm's per-tensor quantization, and back after: in effect one
+        // quantization step per token (LLM.int8's row-wise activations), not one for the whole batch.
+        Tensor rowmax = absmax(in, 1).clamp_min(new Scalar(1e-30)).unsqueeze(1);
+        Tensor y = dynamic(any ? in.div_(rowmax) : in.div(rowmax), l).mul_(rowmax).add_(l.bias());
+        if (any) {
+            Tensor w = l.codesByInput().index_select(0, outliers).to(ScalarType.Float).mul_(l.scales().unsqueeze(0));
+            y.addmm_(x2.index_select(1, outliers), w);
+        }
+        return y.view(shapeWithLast(x, l.bias().size(0)));
     }
 
-    /**
-     * Codes, scales and biases: one byte per weight. On the CPU fbgemm's packed layer keeps the quantized weight it
-     * was packed from beside the packed copy, so about two bytes per weight are resident there (the memory table in
-     * decision 0011).
-     */
+    /** max |v| along {@code dim} without a temporary of |v|'s size (a large allocation costs page faults per call). */
+    private static Tensor absmax(Tensor v, long dim) {
+        var mm = torch.aminmax(v, new org.bytedeco.pytorch.LongOptional(dim), false);
+        return torch.maximum(mm.get1(), mm.get0().neg());
+    }
+
     private Tensor dynamic(Tensor x2, Layer l) {
         return AtenOps.call("quantized::linear_dynamic", new IValue(x2), l.packed(), new IValue(reduceRange)).get(0).toTensor();
     }
@@ -174,6 +185,8 @@ public final class Int8Linears implements LinearLayers {
             l.bias().releaseReference();
             if (l.packed() != null) {
                 l.packed().releaseReference();
+                l.codesByInput().releaseReference();
+                l.scales().releaseReference();
             }
         }
         layers.clear();

@@ -27,7 +27,7 @@ public record LoraSettings(int r, double alpha, double dropout, List<String> tar
             }
         }
         if (quantize == Quantization.INT8) {
-            throw new UserException("LoRA fine-tuning takes --quantize nf4 (or none), not int8: the int8 kernels have no gradient");
+            throw new UserException("LoRA adapters run over NF4 or full-precision weights, not int8 (the int8 kernels have no gradient): use --quantize nf4 or none");
         }
         targets = List.copyOf(targets);
     }
