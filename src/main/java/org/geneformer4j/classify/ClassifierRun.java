@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
@@ -33,7 +34,12 @@ public final class ClassifierRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What every run of one study shares: the starting checkpoint and where it runs. */
-    public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {}
+    public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch,
+            DataParallel parallel) {
+        public Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {
+            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, DataParallel.single());
+        }
+    }
 
     /** Validation and test figures (empty maps where the set is empty); {@code finished} false when stopped early. */
     public record Outcome(Map<String, Double> valid, Map<String, Double> test, boolean finished) {}
@@ -110,8 +116,12 @@ public final class ClassifierRun {
             return read(dir);
         }
         try (BertModel model = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed()).model()) {
-            Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);
-            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter).train(model, task);
+            Progress progress = base.parallel().isMain() ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
+            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
+                    .parallel(base.parallel()).train(model, task);
+            if (!base.parallel().isMain()) {
+                return new Outcome(Map.of(), Map.of(), r.finished()); // rank 0 evaluates and writes the results
+            }
             if (r.resumedFrom()) {
                 info.accept("resumed " + dir + " from its checkpoint");
             }

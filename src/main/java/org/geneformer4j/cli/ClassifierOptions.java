@@ -33,8 +33,8 @@ final class ClassifierOptions {
     }
 
     /** The starting checkpoint and where runs train (on the session's one device, in fp32). */
-    ClassifierRun.Base base(ModelSession s) {
+    ClassifierRun.Base base(ModelSession s, TrainOptions train) {
         CrossValidation.requireFp32(s.dtype());
-        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch);
+        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, s.parallel(train.timeout()));
     }
 }
