@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "geneformer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Geneformer single-cell foundation model: tokenize, inspect datasets, and more.",
-        subcommands = {TokenizeCommand.class, EmbedCommand.class, FinetuneCommand.class, PredictCommand.class, TuneCommand.class, PerturbCommand.class, StatsCommand.class, PlotCommand.class, ModelsCommand.class, DatasetCommand.class,
+        subcommands = {TokenizeCommand.class, EmbedCommand.class, FinetuneCommand.class, PretrainCommand.class, PredictCommand.class, TuneCommand.class, PerturbCommand.class, StatsCommand.class, PlotCommand.class, ModelsCommand.class, DatasetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

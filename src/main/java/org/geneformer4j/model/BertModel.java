@@ -252,6 +252,19 @@ public final class BertModel implements AutoCloseable {
      */
     public BertOutput forward(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions,
             int layers) {
+        return run(inputIds, attentionMask, allHiddenStates, attentions, layers, layers == config.numLayers());
+    }
+
+    /**
+     * The last layer's hidden states [batch, len, hidden] without the head: for a loss that needs the head at a few
+     * positions only (masked gene modelling applies {@link #mlmLogits} to the 15 % it predicts).
+     */
+    public Tensor encode(Tensor inputIds, Tensor attentionMask) {
+        return run(inputIds, attentionMask, false, false, config.numLayers(), false).lastHiddenState();
+    }
+
+    private BertOutput run(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions,
+            int layers, boolean withHead) {
         long len = inputIds.size(1);
         if (len > config.maxPositions()) {
             throw new UserException("input of " + len + " tokens exceeds the model's " + config.maxPositions()
@@ -281,7 +294,7 @@ public final class BertModel implements AutoCloseable {
         if (!allHiddenStates) {
             hidden.add(x);
         }
-        return new BertOutput(hidden, attn, layers == config.numLayers() ? headOutput(x) : null);
+        return new BertOutput(hidden, attn, withHead ? headOutput(x) : null);
     }
 
     /** Attention's context for q, k, v of a layer's input, in the input's shape [.., hidden]. */

@@ -53,12 +53,12 @@ final class TrainStep {
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
             int[] batch = share(global, rank, world);
-            if (batch.length > 0) {
+            double weight = world == 1 ? 1 : task.weight(batch, step) * world / task.weight(global, step);
+            if (batch.length > 0 && weight > 0) {
                 try (PointerScope scope = new PointerScope()) {
                     torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
-                    Tensor loss = task.loss(model, batch);
+                    Tensor loss = task.loss(model, batch, step);
                     lossSum += loss.item_double();
-                    double weight = (double) batch.length * world / global.length;
                     loss.mul(new Scalar(weight / micro)).backward();
                 }
             }
