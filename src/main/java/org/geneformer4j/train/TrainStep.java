@@ -37,7 +37,7 @@ final class TrainStep {
     }
 
     /** @param loss the mean over the micro-batches; {@code gradNorm} before clipping */
-    record Done(double loss, double gradNorm, long examples) {}
+    record Done(double loss, double gradNorm, long examples, long tokens) {}
 
     /**
      * @param microBatches the step's batches of the whole job; this rank trains on its share of each, its loss
@@ -50,6 +50,7 @@ final class TrainStep {
         int world = parallel.worldSize();
         double lossSum = 0;
         long examples = 0;
+        long tokens = 0;
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
             int[] batch = share(global, rank, world);
@@ -63,6 +64,9 @@ final class TrainStep {
                 }
             }
             examples += global.length;
+            for (int i : global) {
+                tokens += task.length(i);
+            }
         }
         FaultInjection.maybeDie(rank, step);
         parallel.averageGradients(trainableList);
@@ -78,7 +82,7 @@ final class TrainStep {
                 }
             }
         }
-        return new Done(lossSum / micro, gradNorm, examples);
+        return new Done(lossSum / micro, gradNorm, examples, tokens);
     }
 
     /** Rank {@code rank}'s share of a batch: contiguous, sizes differing by at most one (empty when the batch is smaller than the job). */

@@ -163,6 +163,7 @@ public final class Trainer {
         private double loss;
         private int steps;
         private long examples;
+        private long tokens;
         private long since = System.nanoTime();
 
         LossWindow(long every) {
@@ -173,6 +174,7 @@ public final class Trainer {
             loss += done.loss();
             steps++;
             examples += done.examples();
+            tokens += done.tokens();
             if (step % every != 0 && step != total) {
                 return;
             }
@@ -184,10 +186,12 @@ public final class Trainer {
             line.put("learning_rate", lr);
             line.put("grad_norm", done.gradNorm());
             line.put("cells_per_s", examples / Math.max(secs, 1e-9));
+            line.put("tokens_per_s", tokens / Math.max(secs, 1e-9));
             log.write(line);
             loss = 0;
             steps = 0;
             examples = 0;
+            tokens = 0;
             since = System.nanoTime();
         }
     }
