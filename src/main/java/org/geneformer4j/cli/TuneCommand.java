@@ -53,6 +53,9 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (train.nprocPerNode > 1) {
+            throw new org.geneformer4j.util.UserException("tune runs one trial per device (--devices); --nproc-per-node is for finetune and pretrain");
+        }
         if (trials < 1) {
             throw new org.geneformer4j.util.UserException("--trials must be at least 1");
         }
