@@ -59,6 +59,9 @@ public final class LocalLauncher {
                 relays.add(relay(p, r));
                 ranks.add(p);
             }
+            // a launcher stopped by Ctrl-C or the batch system takes its ranks with it
+            Thread reaper = new Thread(() -> ranks.forEach(Process::destroyForcibly), "stop-ranks");
+            Runtime.getRuntime().addShutdownHook(reaper);
             log.info("launched " + nproc + " ranks on this machine (rendezvous 127.0.0.1:" + port + ")");
             try {
                 return await(ranks, log);
@@ -66,6 +69,7 @@ public final class LocalLauncher {
                 for (Thread t : relays) {
                     t.join(5000); // the last lines of every rank are out before the job's own verdict
                 }
+                Runtime.getRuntime().removeShutdownHook(reaper);
             }
         } catch (IOException e) {
             ranks.forEach(Process::destroyForcibly);
