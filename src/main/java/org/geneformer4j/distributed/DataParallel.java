@@ -52,7 +52,7 @@ public final class DataParallel implements AutoCloseable {
                     cluster.worldSize(), timeout, bind));
         } catch (RuntimeException e) {
             throw new UserException("rank " + cluster.rank() + " could not join the job at " + cluster.masterAddr() + ":"
-                    + cluster.masterPort() + ": " + e.getMessage(), e);
+                    + cluster.masterPort() + ": " + firstLine(e.getMessage()), e);
         }
     }
 

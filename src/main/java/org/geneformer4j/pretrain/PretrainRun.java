@@ -145,6 +145,7 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
             o.putPOJO("valid", last);
             AtomicFile.writeString(output.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
             Curves.plot(output.resolve("metrics.jsonl"), output.resolve("training_curves.png"), "pretraining");
+            AtomicDirectory.deleteRecursively(output.resolve("checkpoint")); // the run is complete; model/ is what is kept
             if (!last.isEmpty()) {
                 log.info(String.format(Locale.ROOT, "finished %s: validation MLM loss %.4f (unigram baseline %.4f), masked-token accuracy %.4f, perplexity %.1f",
                         output, last.get("loss"), last.get("unigram_loss"), last.get("accuracy"), last.get("perplexity")));
