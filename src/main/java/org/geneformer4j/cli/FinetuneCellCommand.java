@@ -40,6 +40,7 @@ final class FinetuneCellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        data.requireLabel();
         Log log = Main.log();
         try (ModelSession session = model.open()) {
             TrainSettings s = train.settings(session.config().numLayers(), 10);
