@@ -130,30 +130,6 @@ class FinetuneMultitaskCliTest {
     }
 
     @Test
-    void aStoppedRunResumesToTheWeightsOfAnUninterruptedOne() throws Exception {
-        String[] extra = {"--epochs", "2", "--batch-size", "8", "--max-ncells", "60", "--save-steps", "2", "--pooling", "cls",
-                "--task-weights", "1,0.5"};
-        Path straight = tmp.resolve("straight");
-        Cli whole = Cli.run(args(straight, extra));
-        assertEquals(0, whole.exit(), whole.err());
-        Path sliced = tmp.resolve("sliced");
-        List<String> first = new ArrayList<>(List.of(args(sliced, extra)));
-        first.addAll(List.of("--stop-after-steps", "3"));
-        Cli stopped = Cli.run(first.toArray(new String[0]));
-        assertEquals(0, stopped.exit(), stopped.err());
-        assertTrue(stopped.err().contains("stopped after step 3"), stopped.err());
-        assertTrue(Files.exists(sliced.resolve("checkpoint/trainer_state.json")));
-        Cli resumed = Cli.run(args(sliced, extra));
-        assertEquals(0, resumed.exit(), resumed.err());
-        assertTrue(resumed.err().contains("resumed"), resumed.err());
-        assertArrayEquals(Files.readAllBytes(straight.resolve("model/model.safetensors")), Files.readAllBytes(sliced.resolve("model/model.safetensors")),
-                "stopped at step 3 and resumed: the same final weights, heads included");
-        assertEquals(Files.readString(straight.resolve("predictions.csv")), Files.readString(sliced.resolve("predictions.csv")));
-        JsonNode w = JSON.readTree(straight.resolve("metrics.json").toFile()).get("test").get("task_weights");
-        assertEquals(0.5, w.get("phase").asDouble());
-    }
-
-    @Test
     void tuneMultitaskSearchesUpstreamsSpaceAndKeepsTheTrialOfLowestValidationLoss() throws Exception {
         Path space = tmp.resolve("space.json");
         Files.writeString(space, "{\"learning_rate\": {\"type\": \"loguniform\", \"low\": 1e-4, \"high\": 3e-3}, \"pooling\": [\"attention\", \"cls\"]}");

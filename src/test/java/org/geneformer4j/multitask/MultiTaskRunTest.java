@@ -1,5 +1,6 @@
 package org.geneformer4j.multitask;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,5 +93,27 @@ class MultiTaskRunTest {
                 new double[] {1, 1}, false), s, dir, -1, m -> {});
         assertEquals(o.test().get("kind.macro_f1"), again.test().get("kind.macro_f1"), 1e-12, "a complete run is read back, not trained again");
         assertEquals(o.valid().get("unweighted_loss"), again.valid().get("unweighted_loss"), 1e-12);
+    }
+
+    @Test
+    void aStoppedRunResumesToTheWeightsOfAnUninterruptedOne() throws Exception {
+        MultiTaskCells data = MultiTaskCells.of(cells(90, 2), List.of("kind", "mark"), false, 0, 1, s -> {});
+        Split split = Split.stratified(data.cells(), SplitSizes.DEFAULT, 42);
+        var config = RandomInit.config(44, 16, 2, 2, 32, 32); // dropout 0.02: the masks must repeat on resume
+        ClassifierRun.Base base = new ClassifierRun.Base(RandomInit.checkpoint(config, 4), "synthetic", CPU, ScalarType.Float, 1, 64);
+        TrainSettings s = MultiTaskRun.settings(new TrainSettings(3e-3, 0.1, Schedule.COSINE, 0, 0.1, 2, 8, 2, 1.0, 7, false, 0, 3, 0,
+                "loss", true, 0.9, 0.999, 1e-8), null, "loss");
+        MultiTaskRun.Spec spec = new MultiTaskRun.Spec(MultiTaskModel.Pooling.ATTENTION, 0.3, new double[] {0.5, 2}, true);
+        Path straight = tmp.resolve("straight"), sliced = tmp.resolve("sliced");
+        assertTrue(MultiTaskRun.run(base, data, split, spec, s, straight, -1, m -> {}).finished());
+        List<String> said = new ArrayList<>();
+        assertTrue(!MultiTaskRun.run(base, data, split, spec, s, sliced, 4, said::add).finished());
+        assertTrue(!MultiTaskRun.run(base, data, split, spec, s, sliced, 7, said::add).finished());
+        assertTrue(MultiTaskRun.run(base, data, split, spec, s, sliced, -1, said::add).finished());
+        assertEquals(2, said.stream().filter(l -> l.startsWith("resumed")).count(), said.toString());
+        for (String f : List.of("model/model.safetensors", "backbone/model.safetensors", "predictions.csv")) {
+            assertArrayEquals(java.nio.file.Files.readAllBytes(straight.resolve(f)), java.nio.file.Files.readAllBytes(sliced.resolve(f)),
+                    f + ": stopped twice and resumed, the same as uninterrupted (heads, dropout, accumulation, frozen layer)");
+        }
     }
 }
