@@ -40,6 +40,7 @@ final class FinetuneCellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        data.requireLabel();
         Log log = Main.log();
         if (train.launches()) {
             return org.geneformer4j.distributed.LocalLauncher.run(Main.args, train.nprocPerNode, log);

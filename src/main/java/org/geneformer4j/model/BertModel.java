@@ -221,6 +221,20 @@ public final class BertModel implements AutoCloseable {
         return Collections.unmodifiableMap(params);
     }
 
+    /**
+     * Adds a parameter that lives outside transformers' BERT (a multi-task model's pooling vector and heads), so that
+     * the one trainer, checkpoint and best-model code that handle the encoder handle it too: it is listed by
+     * {@link #parameters()}, written by {@link #save} and restored by {@link #loadParameters}. The model keeps its own
+     * reference, released by {@link #close()}.
+     */
+    public void attach(String name, Tensor value) {
+        if (params.containsKey(name)) {
+            throw new IllegalArgumentException("the model already has a parameter " + name);
+        }
+        value.retainReference();
+        params.put(name, value);
+    }
+
     /** Train mode turns dropout on, as {@code model.train()} does. */
     public void train(boolean on) {
         this.training = on;
