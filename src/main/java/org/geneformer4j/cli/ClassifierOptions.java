@@ -35,6 +35,9 @@ final class ClassifierOptions {
     /** The starting checkpoint and where runs train (on the session's one device, in fp32). */
     ClassifierRun.Base base(ModelSession s, TrainOptions train) {
         CrossValidation.requireFp32(s.dtype());
+        if (s.quantize() != org.geneformer4j.quant.Quantization.NONE) {
+            throw new org.geneformer4j.util.UserException("--quantize " + s.quantize().label() + " is for embed, perturb and predict; fine-tuning trains full-precision weights");
+        }
         return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, s.parallel(train.timeout()));
     }
 }

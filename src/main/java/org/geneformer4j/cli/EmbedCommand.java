@@ -88,7 +88,7 @@ final class EmbedCommand implements Callable<Integer> {
         EmbedRun.Job job = new EmbedRun.Job(input, output, format, overwrite.overwrite, embMode, embLayer, cells.maxCells,
                 seed.seed, filter.map(), embLabels, summaryStat, cellStates, sortByLength, batchSize, maxTokens, packed,
                 attentionCells, plots, umap::layout, logMemory, modelOptions.model,
-                modelOptions.deviceNames() + " (" + modelOptions.dtype + ")");
+                modelOptions.deviceNames() + " (" + modelOptions.precision() + ")");
         new EmbedRun(job, Main.log()).run(modelOptions::open);
         return 0;
     }

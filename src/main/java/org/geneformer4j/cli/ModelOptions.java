@@ -5,6 +5,7 @@ import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.engine.ModelSession;
+import org.geneformer4j.quant.Quantization;
 import org.geneformer4j.tensor.Devices;
 import picocli.CommandLine.Option;
 
@@ -28,6 +29,12 @@ final class ModelOptions {
 
     @Option(names = "--threads", description = "CPU threads for LibTorch (default: all cores).")
     Integer threads;
+
+    @Option(names = "--quantize", paramLabel = "int8|nf4", description = "Quantized encoder weights (embeddings, LayerNorms"
+            + " and heads stay in full precision): int8 (per-channel absmax; int8 matrix products on the CPU, for"
+            + " inference) or nf4 (bitsandbytes' 4-bit NormalFloat, computed in fp32; finetune trains LoRA adapters on it)."
+            + " Default: full precision.")
+    String quantize;
 
     /** The devices to run on, the first being the main one. */
     List<Device> deviceList() {
@@ -54,6 +61,12 @@ final class ModelOptions {
     ModelSession open() {
         List<Device> d = deviceList();
         ScalarType t = Devices.dtype(dtype, d.get(0));
-        return ModelSession.open(new ModelSession.Request(model, modelVersion, d, t, threads));
+        return ModelSession.open(new ModelSession.Request(model, modelVersion, d, t, threads, Quantization.parse(quantize)));
+    }
+
+    /** The precision for log lines: the dtype, and the weights' quantization if any. */
+    String precision() {
+        Quantization q = Quantization.parse(quantize);
+        return q == Quantization.NONE ? dtype : dtype + ", " + q.label() + " weights";
     }
 }

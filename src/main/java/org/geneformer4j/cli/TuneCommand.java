@@ -94,6 +94,9 @@ final class TuneCommand implements Callable<Integer> {
                 output, trials, study.finished().size(), sampler, split.train().size(), split.valid().size(), split.test().size()));
         List<org.bytedeco.pytorch.Device> devices = r.devices();
         CrossValidation.requireFp32(r.dtype());
+        if (r.quantize() != org.geneformer4j.quant.Quantization.NONE) {
+            throw new org.geneformer4j.util.UserException("tune trains full-precision weights; it takes no --quantize");
+        }
         List<Study.Trial> all = study.run(devices, (params, dir, device) -> {
             TrainSettings s = apply(base, params);
             ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, r.dtype(), data.common.freezeLayers, data.common.evalBatch);

@@ -15,6 +15,8 @@ import org.geneformer4j.model.Head;
 import org.geneformer4j.tensor.LibTorch;
 import org.geneformer4j.hub.ModelCard;
 import org.geneformer4j.hub.ModelResolver;
+import org.geneformer4j.quant.Quantization;
+import org.geneformer4j.quant.Quantizer;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 import org.geneformer4j.vocab.GeneVocabulary;
@@ -34,9 +36,20 @@ public final class ModelSession implements AutoCloseable {
 
     /**
      * What to run: a registry name or checkpoint directory, the input version for directories whose vocabulary is
-     * not recognised (or null), the devices (the first is the main one), the precision and LibTorch's CPU threads.
+     * not recognised (or null), the devices (the first is the main one), the precision, LibTorch's CPU threads and
+     * how the encoder's weights are quantized (opt-in: {@link Quantization#NONE} unless asked).
      */
-    public record Request(String model, String modelVersion, List<Device> devices, ScalarType dtype, Integer threads) {}
+    public record Request(String model, String modelVersion, List<Device> devices, ScalarType dtype, Integer threads,
+            Quantization quantize) {
+        public Request {
+            quantize = quantize == null ? Quantization.NONE : quantize;
+        }
+
+        /** Full-precision weights. */
+        public Request(String model, String modelVersion, List<Device> devices, ScalarType dtype, Integer threads) {
+            this(model, modelVersion, devices, dtype, threads, Quantization.NONE);
+        }
+    }
 
     private final Request request;
     private final Optional<ModelCard> card;
@@ -102,6 +115,10 @@ public final class ModelSession implements AutoCloseable {
         return request.dtype();
     }
 
+    public Quantization quantize() {
+        return request.quantize();
+    }
+
     public List<Device> devices() {
         return request.devices();
     }
@@ -137,13 +154,20 @@ public final class ModelSession implements AutoCloseable {
         return load(Head.NONE, List.of());
     }
 
-    /** Loads the model with {@code head} (its classes, for a classifier) once per device. */
+    /** Loads the model with {@code head} (its classes, for a classifier) once per device, quantized if asked. */
     public List<Worker> load(Head head, List<String> labels) {
         if (!workers.isEmpty()) {
             throw new IllegalStateException("the session's model is already loaded");
         }
         for (Device d : request.devices()) {
-            workers.add(Worker.owning(BertModel.load(checkpoint, head, labels, d, request.dtype(), 0).model()));
+            BertModel m = BertModel.load(checkpoint, head, labels, d, request.dtype(), 0).model();
+            try {
+                Quantizer.install(m, request.quantize());
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+            workers.add(Worker.owning(m));
         }
         return List.copyOf(workers);
     }

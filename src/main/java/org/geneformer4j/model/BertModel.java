@@ -40,6 +40,8 @@ public final class BertModel implements AutoCloseable {
     private final ScalarType dtype;
     private final Map<String, Tensor> params;
     private boolean training;
+    private LinearLayers linears;
+    private java.util.function.Predicate<String> trainable = name -> true;
 
     private BertModel(BertConfig config, Head head, Device device, ScalarType dtype, Map<String, Tensor> params) {
         this.config = config;
@@ -235,6 +237,46 @@ public final class BertModel implements AutoCloseable {
         params.put(name, value);
     }
 
+    /**
+     * Hands the layers {@code layers} names over to it (quantized or adapted weights); the model's own weight and bias
+     * of those layers are freed, so that the full-precision copy does not stay resident beside the quantized one,
+     * and the layers' added parameters join {@link #parameters()}. The model closes {@code layers}.
+     */
+    public void replaceLinears(LinearLayers layers) {
+        if (linears != null) {
+            throw new IllegalStateException("the model's linear layers are already replaced");
+        }
+        for (String name : layers.names()) {
+            for (String suffix : List.of(".weight", ".bias")) {
+                Tensor t = params.remove(name + suffix);
+                if (t == null) {
+                    throw new IllegalArgumentException("no parameter " + name + suffix);
+                }
+                t.releaseReference();
+            }
+        }
+        for (Map.Entry<String, Tensor> e : layers.parameters().entrySet()) {
+            e.getValue().retainReference();
+            params.put(e.getKey(), e.getValue());
+        }
+        linears = layers;
+    }
+
+    /** The replaced linear layers, or null when every layer runs on the model's own weights. */
+    public LinearLayers linears() {
+        return linears;
+    }
+
+    /** Limits which parameters a trainer may train (adapter fine-tuning trains adapters and the head only). */
+    public void restrictTraining(java.util.function.Predicate<String> mayTrain) {
+        this.trainable = mayTrain;
+    }
+
+    /** Whether a trainer may train parameter {@code name}: all by default. */
+    public boolean mayTrain(String name) {
+        return trainable.test(name);
+    }
+
     /** Train mode turns dropout on, as {@code model.train()} does. */
     public void train(boolean on) {
         this.training = on;
@@ -427,6 +469,9 @@ public final class BertModel implements AutoCloseable {
     }
 
     private Tensor linear(Tensor x, String name) {
+        if (linears != null && linears.names().contains(name)) {
+            return linears.apply(name, x, training);
+        }
         return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
     }
 
@@ -480,6 +525,9 @@ public final class BertModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (linears != null) {
+            linears.close();
+        }
         params.values().forEach(t -> {
             if (!t.isNull()) {
                 t.releaseReference();

@@ -83,12 +83,14 @@ public record PerturbJob(Path input, Path output, String type, int rankShift, St
             RunInfo info = new RunInfo(model, vocab.name(), pt.name().toLowerCase(Locale.ROOT),
                     pt == PerturbType.INHIBIT || pt == PerturbType.ACTIVATE ? rankShift : 0, geneIds,
                     anchor < 0 ? null : vocab.tokenName(anchor), combos, mode.name().toLowerCase(Locale.ROOT), embLayer, stateInfo,
-                    filterSpecs, maxCells, seed, format, RunInfo.Input.of(input), RunInfo.modelDigests(session.checkpoint().weightsFile()));
+                    filterSpecs, maxCells, seed, format, RunInfo.Input.of(input), RunInfo.modelDigests(session.checkpoint().weightsFile()),
+                    session.quantize() == org.geneformer4j.quant.Quantization.NONE ? null : session.quantize().label());
             List<Worker> workers = session.load();
             BertModel m = workers.get(0).model();
             log.info("perturb: " + pt.name().toLowerCase(Locale.ROOT) + " " + (geneTokens.length == 0 ? "every gene" : genes)
                     + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
                     + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet()))
+                    + (info.quantize() == null ? "" : ", " + info.quantize() + " weights")
                     + (workers.size() > 1 ? ", " + workers.size() + " workers (" + where + ")" : ""));
             PerturbRun.Summary r = new PerturbRun(s, vocab, format).run(() -> Datasets.open(input), workers, info, output,
                     Progress.forStderr("perturb", "cells", 0));

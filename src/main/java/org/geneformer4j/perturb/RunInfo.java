@@ -28,11 +28,13 @@ import org.geneformer4j.util.UserException;
  * @param states state_key, start_state, goal_state and alt_states, or null
  * @param input  the dataset the rows come from
  * @param modelSha256 sha256 of each of the model's files (weights and config.json), by file name
+ * @param quantize the quantized weights the run used (int8, nf4), or null for full precision: part of what the rows
+ *     mean, so a resume must use the same
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunInfo(String model, String vocabulary, String perturbType, int rankShift, List<String> genes, String anchor,
         int combos, String embMode, int embLayer, States states, List<String> filters, int maxCells, long seed, String format,
-        Input input, Map<String, String> modelSha256) {
+        Input input, Map<String, String> modelSha256, String quantize) {
 
     public static final String FILE = "run.json";
 
@@ -89,7 +91,7 @@ public record RunInfo(String model, String vocabulary, String perturbType, int r
 
     public RunInfo withInput(Input in) {
         return new RunInfo(model, vocabulary, perturbType, rankShift, genes, anchor, combos, embMode, embLayer, states, filters,
-                maxCells, seed, format, in, modelSha256);
+                maxCells, seed, format, in, modelSha256, quantize);
     }
 
     public boolean allGenes() {

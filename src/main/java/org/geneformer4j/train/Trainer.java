@@ -63,11 +63,14 @@ public final class Trainer {
     public record Result(long steps, long totalSteps, Map<String, Double> bestEval, long bestStep, boolean resumedFrom,
             boolean finished) {}
 
-    /** The parameters that train: all but the first {@code freezeLayers} encoder layers (embeddings train, as upstream). */
+    /**
+     * The parameters that train: all but the first {@code freezeLayers} encoder layers (embeddings train, as upstream)
+     * and any the model keeps from training (adapter fine-tuning trains the adapters and the head only).
+     */
     static Map<String, Tensor> trainable(BertModel model, int freezeLayers) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
-            boolean frozen = false;
+            boolean frozen = !model.mayTrain(e.getKey());
             for (int i = 0; i < freezeLayers; i++) {
                 frozen |= e.getKey().startsWith("bert.encoder.layer." + i + ".");
             }
