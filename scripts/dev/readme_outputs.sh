@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Fields that hold a speed, a time or the folder the run wrote into.
 clean() {
-  sed -E 's/,"cells_per_s":[-0-9.eE+]+//g; s/"(path|started|finished|host|pid|seconds|elapsed)" ?: ?("[^"]*"|[-0-9.eE+]+),?//g' "$1"
+  sed -E 's/,"(cells|tokens)_per_s":[-0-9.eE+]+//g; s/"(path|started|finished|host|pid|seconds|elapsed)" ?: ?("[^"]*"|[-0-9.eE+]+),?//g' "$1"
 }
 if [[ "${1:-}" == --compare ]]; then
   before=$2; after=$3; bad=0; n=0

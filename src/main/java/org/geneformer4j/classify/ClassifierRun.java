@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
@@ -38,14 +39,14 @@ public final class ClassifierRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * What every run of one study shares: the starting checkpoint, where it runs, and {@code lora}: adapters to train
-     * over frozen (possibly NF4) base weights instead of the full model, or null.
+     * What every run of one study shares: the starting checkpoint, where it runs, {@code lora}: adapters to train over
+     * frozen (possibly NF4) base weights instead of the full model, or null, and the data-parallel group it trains in.
      */
     public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch,
-            LoraSettings lora) {
-        /** Full fine-tuning. */
+            LoraSettings lora, DataParallel parallel) {
+        /** Full fine-tuning in one process. */
         public Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {
-            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null);
+            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null, DataParallel.single());
         }
     }
 
@@ -138,8 +139,12 @@ public final class ClassifierRun {
                         String.join(",", base.lora().targets()), q == Quantization.NF4 ? "NF4" : "fp32", trainable,
                         lora.weightBytes() / 1e6));
             }
-            Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);
-            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter).train(model, task);
+            Progress progress = base.parallel().isMain() ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
+            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
+                    .parallel(base.parallel()).train(model, task);
+            if (!base.parallel().isMain()) {
+                return new Outcome(Map.of(), Map.of(), r.finished()); // rank 0 evaluates and writes the results
+            }
             if (r.resumedFrom()) {
                 info.accept("resumed " + dir + " from its checkpoint");
             }

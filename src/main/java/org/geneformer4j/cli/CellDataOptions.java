@@ -15,7 +15,8 @@ final class CellDataOptions {
     @Mixin
     ClassifierOptions common;
 
-    @Option(names = "--label", required = true, paramLabel = "COLUMN", description = "Column holding each cell's class.")
+    // not required by picocli: tune --multitask names its columns instead; prepare() asks for it
+    @Option(names = "--label", paramLabel = "COLUMN", description = "Column holding each cell's class (required but with tune --multitask).")
     String label;
 
     @Option(names = "--rare-threshold", defaultValue = "0", description = "Drop classes holding at most this fraction of the cells. Default: ${DEFAULT-VALUE}.")
@@ -33,7 +34,18 @@ final class CellDataOptions {
     @Option(names = "--split-file", paramLabel = "CSV", description = "Explicit sets: CSV with cell_id,split (train, valid, test).")
     Path splitFile;
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
+    /** picocli's own usage error for a missing --label, before any model is resolved or downloaded. */
+    void requireLabel() {
+        if (label == null) {
+            throw new picocli.CommandLine.ParameterException(mixee.commandLine(), "Missing required option: '--label=COLUMN'");
+        }
+    }
+
     CellSelection.Prepared prepare(ModelSession s, long seed) {
+        requireLabel();
         List<LabeledCell> cells = common.read(s, label, splitBy);
         return CellSelection.prepare(cells, label, rareThreshold, common.cells.maxCells, maxPerClass, seed, Main.log()::info);
     }

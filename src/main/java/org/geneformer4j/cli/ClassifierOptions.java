@@ -51,9 +51,9 @@ final class ClassifierOptions {
     }
 
     /** The starting checkpoint and where runs train (on the session's one device, in fp32). */
-    ClassifierRun.Base base(ModelSession s) {
+    ClassifierRun.Base base(ModelSession s, TrainOptions train) {
         CrossValidation.requireFp32(s.dtype());
-        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s));
+        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout()));
     }
 
     /** The adapters to train, or null for full fine-tuning: LoRA when asked for, or implied by NF4 weights. */

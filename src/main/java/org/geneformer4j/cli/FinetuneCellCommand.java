@@ -40,16 +40,20 @@ final class FinetuneCellCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        data.requireLabel();
         Log log = Main.log();
+        if (train.launches()) {
+            return org.geneformer4j.distributed.LocalLauncher.run(Main.args, train.nprocPerNode, log);
+        }
         try (ModelSession session = model.open()) {
             TrainSettings s = train.settings(session.config().numLayers(), 10);
             CellSelection.Prepared cells = data.prepare(session, s.seed());
             log.info(cells.cells().size() + " cells, " + cells.classes().size() + " classes: " + String.join(", ", cells.classes()));
-            ClassifierRun.Base base = data.common.base(session);
+            ClassifierRun.Base base = data.common.base(session, train);
             if (cv <= 1) {
                 Split split = data.split(cells, s.seed());
                 log.info("split: " + split.train().size() + " train, " + split.valid().size() + " valid, " + split.test().size() + " test cells");
-                CrossValidation.prepareOutput(output, overwrite.overwrite, OutputGuard.paths(data.common.input, data.splitFile, model.model));
+                prepare(base, OutputGuard.paths(data.common.input, data.splitFile, model.model));
                 ClassifierRun.Outcome o = ClassifierRun.cells(base, cells, split, s, output, train.stopAfterSteps, log::info);
                 if (o.finished()) {
                     CrossValidation.report("finished " + output, o, log);
@@ -60,10 +64,18 @@ final class FinetuneCellCommand implements Callable<Integer> {
                 throw new UserException("--cv makes its own stratified folds; it does not take --split-file or --split-by");
             }
             List<Split> folds = Split.folds(cells.cells(), cv, data.sizes(), s.seed());
-            CrossValidation.prepareOutput(output, overwrite.overwrite, OutputGuard.paths(data.common.input, model.model));
+            prepare(base, OutputGuard.paths(data.common.input, model.model));
             CrossValidation.runFolds(output, folds.size(),
                     (f, dir) -> ClassifierRun.cells(base, cells, folds.get(f), s, dir, train.stopAfterSteps, log::info), log);
             return 0;
         }
+    }
+
+    /** Rank 0 prepares the output directory; the other ranks wait for it. */
+    private void prepare(ClassifierRun.Base base, List<java.nio.file.Path> inputs) {
+        if (base.parallel().isMain()) {
+            CrossValidation.prepareOutput(output, overwrite.overwrite, inputs);
+        }
+        base.parallel().barrier();
     }
 }

@@ -54,6 +54,9 @@ final class FinetuneGeneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Log log = Main.log();
+        if (train.launches()) {
+            return org.geneformer4j.distributed.LocalLauncher.run(Main.args, train.nprocPerNode, log);
+        }
         if (cv < 2) {
             throw new UserException("finetune gene holds genes out: --cv needs at least 2 folds");
         }
@@ -70,13 +73,21 @@ final class FinetuneGeneCommand implements Callable<Integer> {
             }
             List<LabeledCell> withGenes = Sample.of(cells, common.cells.maxCells, s.seed());
             log.info(withGenes.size() + " cells express genes of " + genes.classes().size() + " classes (" + genes.classOfToken().size() + " genes)");
-            ClassifierRun.Base base = common.base(session);
+            ClassifierRun.Base base = common.base(session, train);
             List<GeneTask.GeneSplit> folds = GeneTask.folds(genes, cv, validShare, s.seed());
             int n = foldsToRun == null ? folds.size() : Math.min(foldsToRun, folds.size());
-            CrossValidation.prepareOutput(output, overwrite.overwrite, OutputGuard.paths(common.input, geneClasses, model.model));
+            prepare(base, OutputGuard.paths(common.input, geneClasses, model.model));
             CrossValidation.runFolds(output, n,
                     (f, dir) -> ClassifierRun.genes(base, withGenes, genes, folds.get(f), s, dir, train.stopAfterSteps, log::info), log);
             return 0;
         }
+    }
+
+    /** Rank 0 prepares the output directory; the other ranks wait for it. */
+    private void prepare(ClassifierRun.Base base, List<java.nio.file.Path> inputs) {
+        if (base.parallel().isMain()) {
+            CrossValidation.prepareOutput(output, overwrite.overwrite, inputs);
+        }
+        base.parallel().barrier();
     }
 }

@@ -14,12 +14,15 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "geneformer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Geneformer single-cell foundation model: tokenize, inspect datasets, and more.",
-        subcommands = {TokenizeCommand.class, EmbedCommand.class, FinetuneCommand.class, PredictCommand.class, TuneCommand.class, PerturbCommand.class, StatsCommand.class, PlotCommand.class, ModelsCommand.class, DatasetCommand.class,
+        subcommands = {TokenizeCommand.class, EmbedCommand.class, FinetuneCommand.class, PretrainCommand.class, PredictCommand.class, TuneCommand.class, PerturbCommand.class, StatsCommand.class, PlotCommand.class, ModelsCommand.class, DatasetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print more detail, and stack traces on errors.")
     static boolean verbose;
+
+    /** The command line of this run, for {@code --nproc-per-node}, which starts it again as each rank. */
+    static java.util.List<String> args = java.util.List.of();
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -28,6 +31,7 @@ public final class Main {
     /** Runs the CLI without exiting the JVM (tests call this). */
     public static int run(String... args) {
         verbose = false;
+        Main.args = java.util.List.of(args);
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
@@ -58,7 +62,8 @@ public final class Main {
 
     /** Lines on stderr; detail only with --verbose (read when a line is written, so a command may take it early). */
     static Log log() {
-        return Log.stderr(() -> verbose);
+        // the other ranks of a data-parallel job print only their errors: rank 0 speaks for the job
+        return org.geneformer4j.distributed.Cluster.fromEnvironment().isMain() ? Log.stderr(() -> verbose) : Log.silent();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

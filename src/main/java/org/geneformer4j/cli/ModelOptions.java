@@ -40,7 +40,10 @@ final class ModelOptions {
     List<Device> deviceList() {
         List<Device> out = new ArrayList<>();
         if (devices == null || devices.isEmpty()) {
-            out.add(Devices.parse(device));
+            // each rank of a job on a node with several GPUs takes its own: "cuda" means cuda:LOCAL_RANK there
+            org.geneformer4j.distributed.Cluster c = org.geneformer4j.distributed.Cluster.fromEnvironment();
+            boolean plainCuda = device.trim().equalsIgnoreCase("cuda");
+            out.add(Devices.parse(plainCuda && c.distributed() ? "cuda:" + c.localRank() : device));
         } else {
             for (String d : devices) {
                 out.add(Devices.parse(d.matches("\\d+") ? "cuda:" + d : d));

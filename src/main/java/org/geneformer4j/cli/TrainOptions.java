@@ -54,6 +54,23 @@ final class TrainOptions {
     @Option(names = "--no-load-best", negatable = false, description = "Keep the last model rather than the best by validation macro F1.")
     boolean noLoadBest;
 
+    @Option(names = "--nproc-per-node", defaultValue = "1", paramLabel = "N",
+            description = "Train as N data-parallel processes on this machine (Gloo; torchrun's and Slurm's variables are read too). Default: ${DEFAULT-VALUE}.")
+    int nprocPerNode;
+
+    @Option(names = "--dist-timeout", defaultValue = "300", paramLabel = "SECONDS",
+            description = "A rank that does not answer for this long stops the job with an error. Default: ${DEFAULT-VALUE}.")
+    long distTimeout;
+
+    /** Whether this process should start the ranks itself instead of training ({@code --nproc-per-node} > 1). */
+    boolean launches() {
+        return nprocPerNode > 1 && !org.geneformer4j.distributed.LocalLauncher.insideJob();
+    }
+
+    java.time.Duration timeout() {
+        return java.time.Duration.ofSeconds(distTimeout);
+    }
+
     TrainSettings settings(int layers, double defaultEpochs) {
         long warmup = warmupSteps != null ? warmupSteps : (layers == 6 && warmupRatio == 0 ? 500 : 0);
         return new TrainSettings(learningRate, weightDecay, Schedule.parse(schedule), warmup, warmupRatio,

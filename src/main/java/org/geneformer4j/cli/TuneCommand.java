@@ -45,6 +45,10 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--space", paramLabel = "JSON", description = "Search space replacing parts of upstream's default (see docs).")
     Path space;
 
+    @Option(names = "--multitask", split = ",", paramLabel = "COLUMN",
+            description = "Tune a multi-task classifier of these label columns instead of --label (upstream's MTLClassifier study; objective: validation loss).")
+    List<String> multitask;
+
     @Mixin
     OverwriteOption overwrite;
 
@@ -53,6 +57,12 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (train.nprocPerNode > 1) {
+            throw new org.geneformer4j.util.UserException("tune runs one trial per device (--devices); --nproc-per-node is for finetune and pretrain");
+        }
+        if (multitask == null) {
+            data.requireLabel();
+        }
         if (trials < 1) {
             throw new org.geneformer4j.util.UserException("--trials must be at least 1");
         }
@@ -62,6 +72,9 @@ final class TuneCommand implements Callable<Integer> {
     }
 
     private int tune(ModelSession r) throws Exception {
+        if (multitask != null) {
+            return FinetuneMultitaskCommand.tune(r, data, multitask, train, output, trials, sampler, space, overwrite.overwrite);
+        }
         TrainSettings base = train.settings(r.config().numLayers(), 1);
         CellSelection.Prepared cells = data.prepare(r, base.seed());
         Split split = data.split(cells, base.seed());

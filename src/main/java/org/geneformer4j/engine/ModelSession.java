@@ -58,6 +58,7 @@ public final class ModelSession implements AutoCloseable {
     private final PeftAdapter.Adapter adapter;
     private final Quantization quantize;
     private final List<Worker> workers = new ArrayList<>();
+    private org.geneformer4j.distributed.DataParallel parallel;
 
     private ModelSession(Request request, Optional<ModelCard> card, Path dir, Checkpoint checkpoint, ModelInputs inputs,
             GeneVocabulary vocab, PeftAdapter.Adapter adapter) {
@@ -218,10 +219,29 @@ public final class ModelSession implements AutoCloseable {
         return List.copyOf(workers);
     }
 
+    /**
+     * The data-parallel job this process is a rank of (from the environment torchrun, Slurm or
+     * {@code --nproc-per-node} set), joined on first use; a job of one when there is none. Closed with the session.
+     */
+    public org.geneformer4j.distributed.DataParallel parallel(java.time.Duration timeout) {
+        if (parallel == null) {
+            parallel = org.geneformer4j.distributed.DataParallel.join(org.geneformer4j.distributed.Cluster.fromEnvironment(), timeout);
+        }
+        return parallel;
+    }
+
     /** Closes every worker; the first failure is thrown once all were tried. */
     @Override
     public void close() {
         RuntimeException first = null;
+        if (parallel != null) {
+            try {
+                parallel.close();
+            } catch (RuntimeException e) {
+                first = e;
+            }
+            parallel = null;
+        }
         for (Worker w : workers) {
             try {
                 w.close();

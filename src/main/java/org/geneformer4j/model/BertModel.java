@@ -242,6 +242,20 @@ public final class BertModel implements AutoCloseable {
     }
 
     /**
+     * Adds a parameter that lives outside transformers' BERT (a multi-task model's pooling vector and heads), so that
+     * the one trainer, checkpoint and best-model code that handle the encoder handle it too: it is listed by
+     * {@link #parameters()}, written by {@link #save} and restored by {@link #loadParameters}. The model keeps its own
+     * reference, released by {@link #close()}.
+     */
+    public void attach(String name, Tensor value) {
+        if (params.containsKey(name)) {
+            throw new IllegalArgumentException("the model already has a parameter " + name);
+        }
+        value.retainReference();
+        params.put(name, value);
+    }
+
+    /**
      * Hands the layers {@code layers} names over to it (quantized or adapted weights); the model's own weight and bias
      * of those layers, where it loaded them, are freed, so that the full-precision copy does not stay resident beside
      * the quantized one, and the layers' added parameters join {@link #parameters()}. The model closes {@code layers}.
@@ -311,6 +325,19 @@ public final class BertModel implements AutoCloseable {
      */
     public BertOutput forward(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions,
             int layers) {
+        return run(inputIds, attentionMask, allHiddenStates, attentions, layers, layers == config.numLayers());
+    }
+
+    /**
+     * The last layer's hidden states [batch, len, hidden] without the head: for a loss that needs the head at a few
+     * positions only (masked gene modelling applies {@link #mlmLogits} to the 15 % it predicts).
+     */
+    public Tensor encode(Tensor inputIds, Tensor attentionMask) {
+        return run(inputIds, attentionMask, false, false, config.numLayers(), false).lastHiddenState();
+    }
+
+    private BertOutput run(Tensor inputIds, Tensor attentionMask, boolean allHiddenStates, boolean attentions,
+            int layers, boolean withHead) {
         long len = inputIds.size(1);
         if (len > config.maxPositions()) {
             throw new UserException("input of " + len + " tokens exceeds the model's " + config.maxPositions()
@@ -340,7 +367,7 @@ public final class BertModel implements AutoCloseable {
         if (!allHiddenStates) {
             hidden.add(x);
         }
-        return new BertOutput(hidden, attn, layers == config.numLayers() ? headOutput(x) : null);
+        return new BertOutput(hidden, attn, withHead ? headOutput(x) : null);
     }
 
     /** Attention's context for q, k, v of a layer's input, in the input's shape [.., hidden]. */

@@ -38,7 +38,8 @@ public final class CurvesPlot {
         double top = 70, left = 80, gap = 110;
         double xMax = maxStep;
         double lossMax = maxLoss <= 0 ? 1 : niceCeiling(maxLoss);
-        Figure.write(path, (int) (left + 2 * W + gap + 40), (int) (top + H + 130), overwrite, c -> {
+        int extraRows = Math.max(legendRows(losses), legendRows(scores)) - 1;
+        Figure.write(path, (int) (left + 2 * W + gap + 40), (int) (top + H + 130 + LEGEND_ROW * extraRows), overwrite, c -> {
             c.text(left + W + gap / 2, 36, title, 22, true, INK, Canvas.Anchor.MIDDLE, false);
             panel(c, left, top, losses, xMax, lossMax, "loss");
             panel(c, left + W + gap, top, scores, xMax, 1.0, "validation");
@@ -71,11 +72,24 @@ public final class CurvesPlot {
             } else {
                 c.polyline(xs, ys, col, 2.5);
             }
-            double ly = y0 + H + 74;
-            double lx = x0 + i * (W / Math.max(1, series.size()));
+            int perRow = legendPerRow(series);
+            double ly = y0 + H + 74 + LEGEND_ROW * (i / perRow);
+            double lx = x0 + (i % perRow) * (W / perRow);
             c.line(lx, ly - 5, lx + 24, ly - 5, col, 3);
             c.text(lx + 30, ly, s.name(), 15, false, INK, Canvas.Anchor.START, false);
         }
+    }
+
+    private static final double LEGEND_ROW = 22;
+
+    /** Legend entries side by side under a panel: all in one row while the longest name fits (a multi-task run's do not). */
+    static int legendPerRow(List<Series> series) {
+        int longest = series.stream().mapToInt(x -> x.name().length()).max().orElse(0);
+        return Math.max(1, Math.min(Math.max(1, series.size()), (int) (W / (30 + 8.5 * longest))));
+    }
+
+    private static int legendRows(List<Series> series) {
+        return series.isEmpty() ? 1 : (series.size() + legendPerRow(series) - 1) / legendPerRow(series);
     }
 
     /** 1, 2, 2.5 or 5 times a power of ten, at least v. */

@@ -190,6 +190,63 @@ public final class MlmMasking {
     }
 
     /**
+     * Pads {@code cells} on the right, each masked with its own generator ({@code seeds}, one per cell) over its own
+     * tokens only: a cell's mask then depends on the cell and its seed, not on which cells share its batch or how
+     * long they are, so one process with a batch of 2b and two ranks with b each mask the same cells the same way.
+     */
+    public Batch collate(List<int[]> cells, long[] seeds) {
+        int rows = cells.size();
+        int len = 0;
+        for (int[] c : cells) {
+            len = Math.max(len, c.length);
+        }
+        long[] ids = new long[rows * len];
+        long[] attention = new long[rows * len];
+        long[] labels = new long[rows * len];
+        Arrays.fill(ids, padId);
+        Arrays.fill(labels, IGNORE_INDEX);
+        int selected = 0;
+        for (int r = 0; r < rows; r++) {
+            long[] row = masked(cells.get(r), seeds[r]);
+            int n = row.length / 2;
+            for (int j = 0; j < n; j++) {
+                ids[r * len + j] = row[j];
+                labels[r * len + j] = row[n + j];
+                attention[r * len + j] = 1;
+                selected += row[n + j] != IGNORE_INDEX ? 1 : 0;
+            }
+        }
+        return new Batch(rows, len, ids, attention, labels, selected);
+    }
+
+    /** How many of the cell's positions {@link #collate(List, long[])} selects with this seed. */
+    public int selected(int[] cell, long seed) {
+        long[] row = masked(cell, seed);
+        int n = row.length / 2;
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            k += row[n + j] != IGNORE_INDEX ? 1 : 0;
+        }
+        return k;
+    }
+
+    /** The masked ids followed by the labels of one cell. */
+    private long[] masked(int[] cell, long seed) {
+        long[] ids = new long[cell.length];
+        for (int j = 0; j < cell.length; j++) {
+            if (cell[j] < 0 || cell[j] >= vocabSize) {
+                throw new IllegalArgumentException("token id " + cell[j] + " outside the vocabulary of " + vocabSize);
+            }
+            ids[j] = cell[j];
+        }
+        long[] labels = new long[ids.length];
+        mask(ids, labels, new SplittableRandom(seed));
+        long[] out = Arrays.copyOf(ids, ids.length * 2);
+        System.arraycopy(labels, 0, out, ids.length, labels.length);
+        return out;
+    }
+
+    /**
      * Masks a padded batch in place: {@code ids} become the model's inputs, {@code labels} (same length) receive the
      * original ids at selected positions and {@link #IGNORE_INDEX} elsewhere. Padding holds {@code <pad>}, which is
      * exempt, so it is never selected. Returns the number of selected positions.

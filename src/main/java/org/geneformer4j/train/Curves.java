@@ -15,6 +15,7 @@ public final class Curves {
         List<CurvesPlot.Series> losses = new ArrayList<>();
         add(losses, lines, "loss", "training loss");
         add(losses, lines, "eval_loss", "validation loss");
+        add(losses, lines, "eval_unigram_loss", "unigram baseline (validation)");
         List<CurvesPlot.Series> scores = new ArrayList<>();
         add(scores, lines, "eval_accuracy", "accuracy");
         add(scores, lines, "eval_macro_f1", "macro F1");

@@ -14,6 +14,11 @@ final class EpochOrder {
     private EpochOrder() {}
 
     static List<int[]> batches(TrainingTask task, TrainSettings s, int epoch) {
+        return batches(task, s, s.batchSize(), epoch);
+    }
+
+    /** As above with batches of {@code batchSize} (the whole job's: per-rank size times ranks). */
+    static List<int[]> batches(TrainingTask task, TrainSettings s, int batchSize, int epoch) {
         int n = task.trainSize();
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
@@ -27,15 +32,15 @@ final class EpochOrder {
             order[j] = t;
         }
         if (s.groupByLength()) {
-            int mega = s.batchSize() * Math.max(1, Math.min(n / (4 * s.batchSize()), 50));
+            int mega = batchSize * Math.max(1, Math.min(n / (4 * batchSize), 50));
             for (int from = 0; from < n; from += mega) {
                 Arrays.sort(order, from, Math.min(n, from + mega),
                         (a, b) -> Integer.compare(task.length(b), task.length(a)));
             }
         }
         List<int[]> out = new ArrayList<>();
-        for (int from = 0; from < n; from += s.batchSize()) {
-            int to = Math.min(n, from + s.batchSize());
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
             int[] b = new int[to - from];
             for (int i = from; i < to; i++) {
                 b[i - from] = order[i];

@@ -21,9 +21,12 @@ final class Evaluation {
     private final Path runDir;
     private Double best;
     private long bestStep;
+    private final boolean writes;
 
-    Evaluation(TrainSettings s, Path runDir, Double best, long bestStep) {
+    /** @param writes whether this process writes {@code best/} (rank 0 of a job); every rank keeps the same account */
+    Evaluation(TrainSettings s, Path runDir, Double best, long bestStep, boolean writes) {
         this.s = s;
+        this.writes = writes;
         this.runDir = runDir;
         this.best = best;
         this.bestStep = bestStep;
@@ -59,6 +62,9 @@ final class Evaluation {
         if (best == null || (s.bestIsMinimum() ? v < best : v > best)) {
             best = v;
             bestStep = step;
+            if (!writes) {
+                return;
+            }
             try (AtomicDirectory out = AtomicDirectory.create(runDir.resolve("best"), true)) {
                 model.save(out.staging());
                 out.commit();

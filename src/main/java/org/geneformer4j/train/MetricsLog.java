@@ -24,10 +24,15 @@ final class MetricsLog {
         this.file = file;
     }
 
+    /** A log that keeps nothing: the other ranks of a data-parallel job, whose lines rank 0 writes. */
+    static MetricsLog discard() {
+        return new MetricsLog(null);
+    }
+
     /** Keeps only the lines of steps up to {@code step} (all of them are dropped for a fresh run, step 0). */
     void truncateAfter(long step) {
         try {
-            if (!Files.exists(file)) {
+            if (file == null || !Files.exists(file)) {
                 return;
             }
             List<String> keep = new ArrayList<>();
@@ -45,6 +50,9 @@ final class MetricsLog {
     }
 
     void write(Map<String, ?> values) {
+        if (file == null) {
+            return;
+        }
         ObjectNode o = JSON.createObjectNode();
         values.forEach((k, v) -> o.set(k, JSON.valueToTree(v instanceof Double d && !Double.isFinite(d) ? null : v)));
         try {

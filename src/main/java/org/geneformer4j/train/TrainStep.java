@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.model.BertModel;
 
 /**
@@ -21,33 +22,54 @@ final class TrainStep {
     private final Map<String, Tensor> trainable;
     private final AdamW optimizer;
     private final TrainSettings s;
+    private final DataParallel parallel;
+    private final List<Tensor> trainableList;
 
-    TrainStep(BertModel model, TrainingTask task, Map<String, Tensor> trainable, AdamW optimizer, TrainSettings s) {
+    TrainStep(BertModel model, TrainingTask task, Map<String, Tensor> trainable, AdamW optimizer, TrainSettings s,
+            DataParallel parallel) {
         this.model = model;
         this.task = task;
         this.trainable = trainable;
         this.optimizer = optimizer;
         this.s = s;
+        this.parallel = parallel;
+        this.trainableList = List.copyOf(trainable.values());
     }
 
     /** @param loss the mean over the micro-batches; {@code gradNorm} before clipping */
-    record Done(double loss, double gradNorm, long examples) {}
+    record Done(double loss, double gradNorm, long examples, long tokens) {}
 
+    /**
+     * @param microBatches the step's batches of the whole job; this rank trains on its share of each, its loss
+     *                     weighted by that share, so that the average over the ranks is the loss of the whole batch
+     */
     Done run(List<int[]> microBatches, long step, double learningRate) {
         model.train(true);
         int micro = microBatches.size();
+        int rank = parallel.cluster().rank();
+        int world = parallel.worldSize();
         double lossSum = 0;
         long examples = 0;
+        long tokens = 0;
         for (int k = 0; k < micro; k++) {
-            int[] batch = microBatches.get(k);
-            try (PointerScope scope = new PointerScope()) {
-                torch.manual_seed(dropoutSeed(s.seed(), step, k));
-                Tensor loss = task.loss(model, batch);
-                lossSum += loss.item_double();
-                loss.div(new Scalar((double) micro)).backward();
+            int[] global = microBatches.get(k);
+            int[] batch = share(global, rank, world);
+            double weight = world == 1 ? 1 : task.weight(batch, step) * world / task.weight(global, step);
+            if (batch.length > 0 && weight > 0) {
+                try (PointerScope scope = new PointerScope()) {
+                    torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
+                    Tensor loss = task.loss(model, batch, step);
+                    lossSum += loss.item_double();
+                    loss.mul(new Scalar(weight / micro)).backward();
+                }
             }
-            examples += batch.length;
+            examples += global.length;
+            for (int i : global) {
+                tokens += task.length(i);
+            }
         }
+        FaultInjection.maybeDie(rank, step);
+        parallel.averageGradients(trainableList);
         double gradNorm;
         try (PointerScope scope = new PointerScope()) {
             TensorVector grads = new TensorVector(trainable.values().toArray(new Tensor[0]));
@@ -60,7 +82,14 @@ final class TrainStep {
                 }
             }
         }
-        return new Done(lossSum / micro, gradNorm, examples);
+        return new Done(lossSum / micro, gradNorm, examples, tokens);
+    }
+
+    /** Rank {@code rank}'s share of a batch: contiguous, sizes differing by at most one (empty when the batch is smaller than the job). */
+    static int[] share(int[] batch, int rank, int world) {
+        int from = (int) ((long) batch.length * rank / world);
+        int to = (int) ((long) batch.length * (rank + 1) / world);
+        return java.util.Arrays.copyOfRange(batch, from, to);
     }
 
     /** The dropout seed of micro-batch {@code k} of optimizer step {@code step}: a resumed run draws the same masks. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
+import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
@@ -27,6 +28,7 @@ public final class Trainer {
     private final String identity;
     private final Progress progress;
     private long stopAfterSteps = -1;
+    private DataParallel parallel = DataParallel.single();
 
     /**
      * @param identity what must match for a checkpoint in {@code runDir} to be resumed (data, labels, model)
@@ -37,6 +39,15 @@ public final class Trainer {
         this.freezeLayers = freezeLayers;
         this.identity = identity;
         this.progress = progress;
+    }
+
+    /**
+     * Trains as one rank of a data-parallel job: each step's batches are shared out among the ranks and their
+     * gradients averaged; rank 0 writes the log, the checkpoints and the best model, and every rank resumes from them.
+     */
+    public Trainer parallel(DataParallel p) {
+        this.parallel = p;
+        return this;
     }
 
     /** Stops (with a checkpoint) after this many optimizer steps in all: a time slice of a longer run. */
@@ -85,19 +96,22 @@ public final class Trainer {
         }
         Map<String, Tensor> trainable = trainable(model, freezeLayers);
         String key = s + " | freeze " + freezeLayers + " | " + identity;
-        int batchesPerEpoch = (task.trainSize() + s.batchSize() - 1) / s.batchSize();
+        int globalBatch = s.batchSize() * parallel.worldSize();
+        int batchesPerEpoch = (task.trainSize() + globalBatch - 1) / globalBatch;
         long stepsPerEpoch = (batchesPerEpoch + s.gradientAccumulation() - 1) / s.gradientAccumulation();
         long total = (long) Math.ceil(s.epochs() * stepsPerEpoch);
         long warmup = s.warmupFor(total);
-        MetricsLog log = new MetricsLog(runDir.resolve("metrics.jsonl"));
+        boolean main = parallel.isMain();
+        MetricsLog log = main ? new MetricsLog(runDir.resolve("metrics.jsonl")) : MetricsLog.discard();
         try (AdamW opt = new AdamW(trainable, s.weightDecay(), s.beta1(), s.beta2(), s.epsilon())) {
+            parallel.broadcast(model.parameters().values()); // every replica starts from rank 0's weights (random heads included)
             Optional<TrainerState> resumedState = TrainingCheckpoint.resume(runDir, key, model, opt);
             TrainerState state = resumedState.orElse(new TrainerState(0, 0, 0, null, -1, key));
             log.truncateAfter(state.globalStep());
             progress.setTotal(total);
             progress.advance(state.globalStep());
-            TrainStep trainStep = new TrainStep(model, task, trainable, opt, s);
-            Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep());
+            TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel);
+            Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main);
             LossWindow window = new LossWindow(s.logSteps() > 0 ? s.logSteps() : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
             long step = state.globalStep();
             int epoch = state.epoch();
@@ -106,7 +120,7 @@ public final class Trainer {
             int batchesOfEpoch = -1;
             while (step < total) {
                 if (batchesOfEpoch != epoch) {
-                    batches = EpochOrder.batches(task, s, epoch);
+                    batches = EpochOrder.batches(task, s, globalBatch, epoch);
                     batchesOfEpoch = epoch;
                 }
                 int micro = Math.min(s.gradientAccumulation(), batches.size() - b);
@@ -126,7 +140,7 @@ public final class Trainer {
                 int nextEpoch = epochEnded ? epoch + 1 : epoch;
                 int nextBatch = epochEnded ? 0 : b;
                 boolean stop = stopAfterSteps >= 0 && step >= stopAfterSteps && step < total;
-                if ((s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop) {
+                if (main && ((s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop)) {
                     TrainingCheckpoint.save(runDir, model, opt,
                             new TrainerState(step, nextEpoch, nextBatch, evaluation.best(), evaluation.bestStep(), key));
                 }
@@ -137,6 +151,7 @@ public final class Trainer {
                 }
             }
             progress.finish();
+            parallel.barrier(); // rank 0's last best model is written before anyone reads it
             return new Result(step, total, evaluation.finish(model), evaluation.bestStep(), resumedState.isPresent(), true);
         } finally {
             for (Tensor p : model.parameters().values()) {
@@ -151,6 +166,7 @@ public final class Trainer {
         private double loss;
         private int steps;
         private long examples;
+        private long tokens;
         private long since = System.nanoTime();
 
         LossWindow(long every) {
@@ -161,6 +177,7 @@ public final class Trainer {
             loss += done.loss();
             steps++;
             examples += done.examples();
+            tokens += done.tokens();
             if (step % every != 0 && step != total) {
                 return;
             }
@@ -172,10 +189,12 @@ public final class Trainer {
             line.put("learning_rate", lr);
             line.put("grad_norm", done.gradNorm());
             line.put("cells_per_s", examples / Math.max(secs, 1e-9));
+            line.put("tokens_per_s", tokens / Math.max(secs, 1e-9));
             log.write(line);
             loss = 0;
             steps = 0;
             examples = 0;
+            tokens = 0;
             since = System.nanoTime();
         }
     }

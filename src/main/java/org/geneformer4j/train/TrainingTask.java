@@ -15,6 +15,23 @@ public interface TrainingTask {
     /** The mean loss of a batch of training examples, differentiable with respect to the model's parameters. */
     Tensor loss(BertModel model, int[] examples);
 
+    /**
+     * As {@link #loss(BertModel, int[])} at optimizer step {@code step}, for tasks whose inputs are drawn anew each
+     * step (masked gene modelling re-masks every cell every epoch).
+     */
+    default Tensor loss(BertModel model, int[] examples, long step) {
+        return loss(model, examples);
+    }
+
+    /**
+     * What the loss of these examples is a mean over (the examples themselves; the masked tokens for masked gene
+     * modelling): data-parallel ranks weight their losses by their share of it, so the average over the ranks is the
+     * loss of the whole batch.
+     */
+    default double weight(int[] examples, long step) {
+        return examples.length;
+    }
+
     /** Metrics on the validation set ({@code loss}, {@code accuracy}, {@code macro_f1}, ...); empty when there is none. */
     Map<String, Double> evaluate(BertModel model);
 }

@@ -34,6 +34,12 @@ public record SearchSpace(List<Param> params) {
 
     /** Upstream's space with the entries of {@code file} replacing or adding dimensions. */
     public static SearchSpace read(Path file) {
+        return read(file, upstream());
+    }
+
+    /** {@code defaults} with the entries of {@code file} replacing its dimensions (another study's space: multi-task). */
+    public static SearchSpace read(Path file, SearchSpace defaults) {
+        List<String> names = defaults.params().stream().map(Param::name).toList();
         JsonNode n;
         try {
             n = new ObjectMapper().readTree(file.toFile());
@@ -44,12 +50,12 @@ public record SearchSpace(List<Param> params) {
             throw new UserException(file + ": a search space is a JSON object of parameter: range");
         }
         Map<String, Param> out = new java.util.LinkedHashMap<>();
-        upstream().params().forEach(p -> out.put(p.name(), p));
+        defaults.params().forEach(p -> out.put(p.name(), p));
         for (var it = n.fields(); it.hasNext(); ) {
             var e = it.next();
             String name = e.getKey();
-            if (!NAMES.contains(name)) {
-                throw new UserException(file + ": unknown parameter '" + name + "' (" + String.join(", ", NAMES) + ")");
+            if (!names.contains(name)) {
+                throw new UserException(file + ": unknown parameter '" + name + "' (" + String.join(", ", names) + ")");
             }
             out.put(name, param(file, name, e.getValue()));
         }

@@ -49,15 +49,28 @@ public final class Study {
     private final Sampler sampler;
     private final int trials;
     private final String metric;
+    private final boolean minimise;
     private final List<Trial> finished = new ArrayList<>();
     private final Set<Integer> running = new HashSet<>();
 
     public Study(Path dir, SearchSpace space, Sampler sampler, int trials, String metric) {
+        this(dir, space, sampler, trials, metric, false);
+    }
+
+    /** @param minimise the objective is a loss (upstream's multi-task study minimises the validation loss) */
+    public Study(Path dir, SearchSpace space, Sampler sampler, int trials, String metric, boolean minimise) {
         this.dir = dir;
         this.space = space;
         this.sampler = sampler;
         this.trials = trials;
         this.metric = metric;
+        this.minimise = minimise;
+    }
+
+    /** The trial's objective turned so that larger is better, as the sampler and the ranking take it. */
+    private double score(Trial t) {
+        double v = t.objective(metric);
+        return minimise ? -v : v;
     }
 
     /** Checks (or records) what the study searches, so a resume does not mix two studies. */
@@ -134,7 +147,7 @@ public final class Study {
                     params = JSON.readValue(pf.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
                 } else {
                     List<Sampler.Observation> history = finished.stream()
-                            .map(t -> new Sampler.Observation(t.params(), t.objective(metric))).toList();
+                            .map(t -> new Sampler.Observation(t.params(), score(t))).toList();
                     params = sampler.propose(space, i, history);
                     Files.createDirectories(d);
                     AtomicFile.writeString(pf, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(params) + "\n");
@@ -165,7 +178,7 @@ public final class Study {
     /** The best finished trial by the validation metric (ties: the earlier trial). */
     public Trial best() {
         return finished.stream().filter(t -> Double.isFinite(t.objective(metric)))
-                .max(Comparator.comparingDouble((Trial t) -> t.objective(metric)).thenComparing(t -> -t.number()))
+                .max(Comparator.comparingDouble(this::score).thenComparing(t -> -t.number()))
                 .orElseThrow(() -> new UserException("no trial produced a validation " + metric + " (is there a validation set?)"));
     }
 
@@ -184,7 +197,7 @@ public final class Study {
             throw new UserException("cannot copy the best model: " + e.getMessage(), e);
         }
         List<Trial> sorted = new ArrayList<>(finished);
-        sorted.sort(Comparator.comparingDouble((Trial t) -> -t.objective(metric)).thenComparingInt(Trial::number));
+        sorted.sort(Comparator.comparingDouble((Trial t) -> -score(t)).thenComparingInt(Trial::number));
         StringBuilder sb = new StringBuilder("trial");
         space.params().forEach(p -> sb.append(',').append(p.name()));
         sb.append(",valid_").append(metric).append(",valid_accuracy,test_").append(metric).append(",test_accuracy\n");

@@ -1,4 +1,4 @@
-package org.geneformer4j.pretrain;
+package org.geneformer4j.distributed;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,6 +142,11 @@ public final class GlooGroup implements AutoCloseable {
     /** Reduces {@code t} (one CPU tensor) over all ranks in place and waits. */
     public void allreduce(Tensor t, ReduceOp.RedOpType op) {
         backend.allreduce(new TensorVector(t), new AllreduceOptions().reduceOp(new ReduceOp(op)))._wait();
+    }
+
+    /** Starts summing {@code t} over all ranks in place; the caller waits on the returned work. */
+    public org.bytedeco.pytorch.Work allreduceSumAsync(Tensor t) {
+        return backend.allreduce(new TensorVector(t), new AllreduceOptions().reduceOp(new ReduceOp(ReduceOp.RedOpType.SUM)));
     }
 
     /** Sums {@code t} over all ranks in place. */

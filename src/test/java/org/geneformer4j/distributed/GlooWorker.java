@@ -1,4 +1,4 @@
-package org.geneformer4j.pretrain;
+package org.geneformer4j.distributed;
 
 import java.nio.file.Path;
 import java.time.Duration;

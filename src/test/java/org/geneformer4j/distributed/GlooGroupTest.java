@@ -1,4 +1,4 @@
-package org.geneformer4j.pretrain;
+package org.geneformer4j.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,189 @@
+package org.geneformer4j.distributed;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.Work;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.util.UserException;
+
+/**
+ * Data parallelism over a c10d group, as DDP does it: every rank starts from rank 0's weights, and after each
+ * backward pass the gradients are averaged over the ranks, bucket by bucket. The buckets are flat buffers made once
+ * and reused every step (the Java-side memory pooling; {@link #allocations()} stays constant once warm); all buckets
+ * are in flight at once, so their reductions overlap each other. A single-process job is the same object with
+ * nothing to do, so the training loop has one path.
+ */
+public final class DataParallel implements AutoCloseable {
+    /** DDP's default bucket size. */
+    static final long BUCKET_BYTES = 25L << 20;
+
+    private final Cluster cluster;
+    private final GlooGroup group;
+    private final List<Tensor> buckets = new ArrayList<>();
+    private List<List<Tensor>> layout;
+
+    private DataParallel(Cluster cluster, GlooGroup group) {
+        this.cluster = cluster;
+        this.group = group;
+    }
+
+    public static DataParallel single() {
+        return new DataParallel(Cluster.single(), null);
+    }
+
+    /**
+     * Joins the job this process belongs to (TCP rendezvous at the master's address); a job of one is
+     * {@link #single()}. A peer that dies or does not answer within {@code timeout} ends every rank with an error.
+     */
+    public static DataParallel join(Cluster cluster, Duration timeout) {
+        if (!cluster.distributed()) {
+            return single();
+        }
+        try {
+            String bind = cluster.masterAddr().equals("127.0.0.1") || cluster.masterAddr().equals("localhost") ? "127.0.0.1" : null;
+            return new DataParallel(cluster, GlooGroup.tcp(cluster.masterAddr(), cluster.masterPort(), cluster.rank(),
+                    cluster.worldSize(), timeout, bind));
+        } catch (RuntimeException e) {
+            throw new UserException("rank " + cluster.rank() + " could not join the job at " + cluster.masterAddr() + ":"
+                    + cluster.masterPort() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    public boolean isMain() {
+        return cluster.isMain();
+    }
+
+    public int worldSize() {
+        return cluster.worldSize();
+    }
+
+    /** Every rank takes rank 0's values of {@code params} (heads initialised at random included). */
+    public void broadcast(Collection<Tensor> params) {
+        if (group != null) {
+            guarded(() -> group.broadcastParameters(params, 0));
+        }
+    }
+
+    /**
+     * Replaces each parameter's gradient by its mean over the ranks. Every rank passes the same parameters in the
+     * same order; a parameter without a gradient counts as zeros.
+     */
+    public void averageGradients(List<Tensor> params) {
+        if (group == null) {
+            return;
+        }
+        guarded(() -> {
+            try (NoGradGuard g = new NoGradGuard()) {
+                if (layout == null) {
+                    allocate(params);
+                }
+                List<Work> inFlight = new ArrayList<>();
+                for (int b = 0; b < buckets.size(); b++) {
+                    Tensor flat = buckets.get(b);
+                    long at = 0;
+                    for (Tensor p : layout.get(b)) {
+                        long n = p.numel();
+                        Tensor grad = p.grad();
+                        if (grad.defined()) {
+                            flat.narrow(0, at, n).copy_(grad.reshape(-1));
+                        } else {
+                            flat.narrow(0, at, n).zero_();
+                        }
+                        at += n;
+                    }
+                    inFlight.add(group.allreduceSumAsync(flat));
+                }
+                for (int b = 0; b < buckets.size(); b++) {
+                    inFlight.get(b)._wait();
+                    Tensor flat = buckets.get(b).div_(new Scalar((double) cluster.worldSize()));
+                    long at = 0;
+                    for (Tensor p : layout.get(b)) {
+                        long n = p.numel();
+                        Tensor grad = p.grad();
+                        if (!grad.defined()) {
+                            p.mutable_grad().put(torch.zeros_like(p));
+                            grad = p.grad();
+                        }
+                        grad.copy_(flat.narrow(0, at, n).view(org.geneformer4j.tensor.Tensors.shape(p)));
+                        at += n;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Buckets in reverse parameter order (the order backward produces gradients), each up to {@link #BUCKET_BYTES}. */
+    private void allocate(List<Tensor> params) {
+        layout = new ArrayList<>();
+        List<Tensor> current = new ArrayList<>();
+        long bytes = 0;
+        for (int i = params.size() - 1; i >= 0; i--) {
+            Tensor p = params.get(i);
+            long b = p.numel() * 4;
+            if (!current.isEmpty() && bytes + b > BUCKET_BYTES) {
+                layout.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(p);
+            bytes += b;
+        }
+        if (!current.isEmpty()) {
+            layout.add(current);
+        }
+        for (List<Tensor> bucket : layout) {
+            long n = bucket.stream().mapToLong(Tensor::numel).sum();
+            Tensor flat = torch.empty(new long[] {n}, new TensorOptions(ScalarType.Float), new org.bytedeco.pytorch.MemoryFormatOptional());
+            flat.retainReference(); // pooled for the whole run, not the step's pointer scope
+            buckets.add(flat);
+        }
+    }
+
+    /** Flat gradient buffers allocated so far: the bucket count after the first step, then constant. */
+    public int allocations() {
+        return buckets.size();
+    }
+
+    /** Waits until every rank gets here (e.g. before reading what rank 0 wrote). */
+    public void barrier() {
+        if (group != null) {
+            guarded(group::barrier);
+        }
+    }
+
+    private void guarded(Runnable r) {
+        try {
+            r.run();
+        } catch (UserException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Gloo reports a vanished peer as "Connection closed by peer" and a silent one as a timeout
+            throw new UserException("rank " + cluster.rank() + " of " + cluster.worldSize() + ": another rank stopped or"
+                    + " does not answer (" + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "no message" : s.lines().findFirst().orElse(s).trim();
+    }
+
+    @Override
+    public void close() {
+        buckets.forEach(Tensor::releaseReference);
+        buckets.clear();
+        if (group != null) {
+            group.close();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.geneformer4j.distributed;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.geneformer4j.util.Log;
+import org.geneformer4j.util.UserException;
+
+/**
+ * {@code --nproc-per-node N}: starts N copies of this very command as the ranks of one job on this machine, with the
+ * environment torchrun would give them (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1, a free MASTER_PORT),
+ * waits for them, and stops them all when one fails, so a dead rank never leaves the others holding the machine.
+ * Rank 0 writes the outputs and the log; the other ranks print only errors.
+ */
+public final class LocalLauncher {
+    /** How long the other ranks get to notice a failed one and stop on their own before they are killed. */
+    static final long GRACE_SECONDS = 20;
+
+    private LocalLauncher() {}
+
+    /** Whether this process is already a rank of a job (so it must not launch another). */
+    public static boolean insideJob() {
+        return Cluster.fromEnvironment().distributed() || System.getenv("GENEFORMER_RANK_OF_LAUNCH") != null;
+    }
+
+    /** Runs {@code args} (the whole command line) as {@code nproc} ranks; returns the job's exit code. */
+    public static int run(List<String> args, int nproc, Log log) {
+        if (nproc < 1) {
+            throw new UserException("--nproc-per-node must be at least 1");
+        }
+        int port = freePort();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        // a test runner's class path is not java.class.path (surefire starts from a manifest jar): it may say which
+        cmd.add(System.getProperty("geneformer.launch.classpath", System.getProperty("java.class.path")));
+        cmd.add("org.geneformer4j.cli.Main");
+        cmd.addAll(args);
+        List<Process> ranks = new ArrayList<>();
+        List<Thread> relays = new ArrayList<>();
+        try {
+            for (int r = 0; r < nproc; r++) {
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                Map<String, String> env = pb.environment();
+                env.put("RANK", Integer.toString(r));
+                env.put("LOCAL_RANK", Integer.toString(r));
+                env.put("WORLD_SIZE", Integer.toString(nproc));
+                env.put("MASTER_ADDR", "127.0.0.1");
+                env.put("MASTER_PORT", Integer.toString(port));
+                env.put("GENEFORMER_RANK_OF_LAUNCH", Integer.toString(r));
+                pb.redirectErrorStream(true);
+                Process p = pb.start();
+                relays.add(relay(p, r));
+                ranks.add(p);
+            }
+            // a launcher stopped by Ctrl-C or the batch system takes its ranks with it
+            Thread reaper = new Thread(() -> ranks.forEach(Process::destroyForcibly), "stop-ranks");
+            Runtime.getRuntime().addShutdownHook(reaper);
+            log.info("launched " + nproc + " ranks on this machine (rendezvous 127.0.0.1:" + port + ")");
+            try {
+                return await(ranks, log);
+            } finally {
+                for (Thread t : relays) {
+                    t.join(5000); // the last lines of every rank are out before the job's own verdict
+                }
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            }
+        } catch (IOException e) {
+            ranks.forEach(Process::destroyForcibly);
+            throw new UserException("cannot start the ranks: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            ranks.forEach(Process::destroyForcibly);
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted; the ranks were stopped");
+        }
+    }
+
+    /** Copies a rank's output to this process's stderr, line by line, so that the job speaks through one stream. */
+    private static Thread relay(Process p, int rank) {
+        Thread t = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    System.err.println(line);
+                }
+            } catch (IOException ignored) {
+                // the rank is gone; its exit code tells the rest
+            }
+        }, "rank-" + rank + "-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static int await(List<Process> ranks, Log log) throws InterruptedException {
+        while (true) {
+            boolean allDone = true;
+            for (int r = 0; r < ranks.size(); r++) {
+                Process p = ranks.get(r);
+                if (p.isAlive()) {
+                    allDone = false;
+                } else if (p.exitValue() != 0) {
+                    int code = p.exitValue();
+                    for (Process q : ranks) {
+                        q.waitFor(0, TimeUnit.SECONDS);
+                    }
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GRACE_SECONDS);
+                    for (Process q : ranks) {
+                        q.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                        q.destroyForcibly();
+                    }
+                    throw new UserException("rank " + r + " exited with code " + code + "; the job was stopped");
+                }
+            }
+            if (allDone) {
+                return 0;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UserException("no free port for the rendezvous: " + e.getMessage(), e);
+        }
+    }
+}

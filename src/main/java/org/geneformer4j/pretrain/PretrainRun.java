@@ -1,0 +1,159 @@
+package org.geneformer4j.pretrain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import org.geneformer4j.dataset.DatasetReader;
+import org.geneformer4j.dataset.Datasets;
+import org.geneformer4j.distributed.DataParallel;
+import org.geneformer4j.engine.CellQuery;
+import org.geneformer4j.engine.ModelSession;
+import org.geneformer4j.engine.SelectedCell;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.model.Head;
+import org.geneformer4j.train.Curves;
+import org.geneformer4j.train.TrainSettings;
+import org.geneformer4j.train.Trainer;
+import org.geneformer4j.util.AtomicDirectory;
+import org.geneformer4j.util.AtomicFile;
+import org.geneformer4j.util.Closing;
+import org.geneformer4j.util.Log;
+import org.geneformer4j.util.OutputGuard;
+import org.geneformer4j.util.Progress;
+import org.geneformer4j.util.UserException;
+
+/**
+ * One {@code geneformer pretrain}: masked gene modelling of a model (new from {@code models init}, or pretrained:
+ * continual pretraining) on tokenized cells, as upstream's {@code GeneformerPretrainer}, on the trainer every
+ * fine-tuning shares (AdamW without decay on biases and LayerNorm, warmup and schedule, clipping, accumulation,
+ * length-grouped batches, resumable checkpoints, data parallelism). The output holds {@code model/} (a
+ * {@code BertForMaskedLM} transformers loads), {@code metrics.jsonl}, {@code metrics.json} and
+ * {@code training_curves.png}.
+ *
+ * @param validFraction share of the cells held out for validation when no {@code validInput} is given
+ */
+public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,
+        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout) {
+
+    static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint/ or model/)",
+            "metrics.jsonl", "checkpoint", "metrics.json");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public void run(Supplier<ModelSession> open, Log log) {
+        if (!(validFraction >= 0 && validFraction < 1)) {
+            throw new UserException("--valid-fraction must be in [0, 1), not " + validFraction);
+        }
+        if (!(mlmProbability > 0 && mlmProbability < 1)) {
+            throw new UserException("--mlm-probability must be in (0, 1), not " + mlmProbability);
+        }
+        Throwable failure = null;
+        ModelSession session = open.get();
+        try {
+            DataParallel parallel = session.parallel(timeout);
+            if (parallel.isMain()) {
+                prepare();
+            }
+            parallel.barrier();
+            List<int[]> train = cells(inputs, session);
+            List<int[]> valid = validInput != null ? cells(List.of(validInput), session) : List.of();
+            if (validInput == null && validFraction > 0) {
+                List<int[]> shuffled = new ArrayList<>(train);
+                Collections.shuffle(shuffled, new Random(settings.seed()));
+                int n = (int) Math.round(shuffled.size() * validFraction);
+                valid = new ArrayList<>(shuffled.subList(0, n));
+                train = new ArrayList<>(shuffled.subList(n, shuffled.size()));
+            }
+            long tokens = train.stream().mapToLong(c -> c.length).sum();
+            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)",
+                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize()));
+            MlmMasking masking = MlmMasking.upstream(session.vocab()).withProbability(mlmProbability);
+            PretrainTask task = new PretrainTask(train, valid, masking, settings.seed(), evalBatch);
+            try (BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(), session.dtype(),
+                    settings.seed()).model()) {
+                String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + valid.size() + " | mlm " + mlmProbability;
+                Progress progress = parallel.isMain() ? Progress.forStderr("pretrain", "steps", 0) : Progress.silent();
+                Trainer.Result r = new Trainer(settings, output, 0, identity, progress).stopAfterSteps(stopAfterSteps)
+                        .parallel(parallel).train(model, task);
+                if (r.resumedFrom()) {
+                    log.info("resumed " + output + " from its checkpoint");
+                }
+                if (!r.finished()) {
+                    log.info("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
+                    return;
+                }
+                if (parallel.isMain()) {
+                    finish(model, task, r, log);
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        } finally {
+            Closing.close(session::close, failure);
+        }
+    }
+
+    /** A fresh output, or the one of an interrupted run to resume; a finished one only with --overwrite. */
+    private void prepare() {
+        try {
+            if (overwrite) {
+                OutputGuard.check(output, true, RUN, OutputGuard.paths(inputs, validInput));
+                AtomicDirectory.deleteRecursively(output);
+            } else if (Files.isRegularFile(output.resolve("metrics.json"))) {
+                throw new UserException(output + " already holds a finished pretraining run (pass --overwrite to replace it)");
+            }
+            Files.createDirectories(output);
+        } catch (IOException e) {
+            throw new UserException("cannot create " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every cell of the datasets, checked against the model. */
+    private static List<int[]> cells(List<Path> paths, ModelSession session) {
+        for (Path p : paths) {
+            if (!Datasets.isDataset(p)) {
+                throw new UserException(p + " is not a tokenized dataset: run geneformer tokenize first");
+            }
+        }
+        try (DatasetReader r = paths.size() == 1 ? Datasets.open(paths.get(0)) : Datasets.concat(paths)) {
+            List<int[]> out = new ArrayList<>();
+            for (SelectedCell c : CellQuery.all().select(r, session.tokenCheck()).cells()) {
+                out.add(c.tokens());
+            }
+            return out;
+        }
+    }
+
+    private void finish(BertModel model, PretrainTask task, Trainer.Result r, Log log) {
+        try (AtomicDirectory out = AtomicDirectory.create(output.resolve("model"), true)) {
+            model.save(out.staging());
+            out.commit();
+            Map<String, Double> last = task.evaluate(model);
+            ObjectNode o = JSON.createObjectNode();
+            o.put("steps", r.steps());
+            o.putPOJO("valid", last);
+            AtomicFile.writeString(output.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
+            Curves.plot(output.resolve("metrics.jsonl"), output.resolve("training_curves.png"), "pretraining");
+            AtomicDirectory.deleteRecursively(output.resolve("checkpoint")); // the run is complete; model/ is what is kept
+            if (!last.isEmpty()) {
+                log.info(String.format(Locale.ROOT, "finished %s: validation MLM loss %.4f (unigram baseline %.4f), masked-token accuracy %.4f, perplexity %.1f",
+                        output, last.get("loss"), last.get("unigram_loss"), last.get("accuracy"), last.get("perplexity")));
+            } else {
+                log.info("finished " + output);
+            }
+        } catch (IOException e) {
+            throw new UserException("cannot write in " + output + ": " + e.getMessage(), e);
+        }
+    }
+}

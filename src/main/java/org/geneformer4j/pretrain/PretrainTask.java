@@ -1,0 +1,131 @@
+package org.geneformer4j.pretrain;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.geneformer4j.model.BertModel;
+import org.geneformer4j.train.TrainingTask;
+
+/**
+ * Masked gene modelling as a {@link TrainingTask}: each training batch is masked by {@link MlmMasking} with a
+ * generator seeded by the batch's cells, so a resumed run (or another number of ranks) masks the same cells the same
+ * way; the validation cells are masked once per run with a fixed seed. The evaluation gives the loss over masked
+ * tokens, their accuracy, perplexity, and the loss of the unigram baseline (predicting each masked gene by its
+ * frequency in the training cells) that a model must beat to have learned anything about context.
+ */
+public final class PretrainTask implements TrainingTask {
+    private final List<int[]> train;
+    private final List<int[]> valid;
+    private final MlmMasking masking;
+    private final long seed;
+    private final int evalBatch;
+    private final double[] logFrequency;
+
+    public PretrainTask(List<int[]> train, List<int[]> valid, MlmMasking masking, long seed, int evalBatch) {
+        this.train = train;
+        this.valid = valid;
+        this.masking = masking;
+        this.seed = seed;
+        this.evalBatch = evalBatch;
+        this.logFrequency = unigram(train, masking.vocabSize());
+    }
+
+    @Override
+    public int trainSize() {
+        return train.size();
+    }
+
+    @Override
+    public int length(int i) {
+        return train.get(i).length;
+    }
+
+    @Override
+    public Tensor loss(BertModel model, int[] examples) {
+        return loss(model, examples, 0);
+    }
+
+    /** Each cell masked with its own seed, from the run's seed, the step and the cell: the same wherever it is batched. */
+    @Override
+    public Tensor loss(BertModel model, int[] examples, long step) {
+        List<int[]> cells = new ArrayList<>(examples.length);
+        long[] seeds = new long[examples.length];
+        for (int r = 0; r < examples.length; r++) {
+            cells.add(train.get(examples[r]));
+            seeds[r] = Seeds.of(seed, step, examples[r]);
+        }
+        return MlmLoss.of(model, masking.collate(cells, seeds));
+    }
+
+    /** The loss is a mean over masked tokens: the ranks' shares are weighted by their masked tokens. */
+    @Override
+    public double weight(int[] examples, long step) {
+        long n = 0;
+        for (int i : examples) {
+            n += masking.selected(train.get(i), Seeds.of(seed, step, i));
+        }
+        return n;
+    }
+
+    @Override
+    public Map<String, Double> evaluate(BertModel model) {
+        if (valid.isEmpty()) {
+            return Map.of();
+        }
+        double lossSum = 0;
+        double unigramSum = 0;
+        long correct = 0;
+        long masked = 0;
+        for (int from = 0; from < valid.size(); from += evalBatch) {
+            List<int[]> cells = valid.subList(from, Math.min(valid.size(), from + evalBatch));
+            long[] seeds = new long[cells.size()];
+            for (int r = 0; r < seeds.length; r++) {
+                seeds[r] = Seeds.of(seed, -1, from + r); // the same masks at every evaluation
+            }
+            MlmMasking.Batch batch = masking.collate(cells, seeds);
+            if (batch.selected() == 0) {
+                continue;
+            }
+            try (PointerScope scope = new PointerScope()) {
+                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch);
+                lossSum += p.loss().item_double() * batch.selected();
+                correct += p.logits().argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(p.labels()).sum().item_long();
+            }
+            for (long label : batch.labels()) {
+                if (label != MlmMasking.IGNORE_INDEX) {
+                    unigramSum -= logFrequency[(int) label];
+                }
+            }
+            masked += batch.selected();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        double loss = lossSum / Math.max(1, masked);
+        m.put("loss", loss);
+        m.put("accuracy", correct / (double) Math.max(1, masked));
+        m.put("perplexity", Math.exp(loss));
+        m.put("unigram_loss", unigramSum / Math.max(1, masked));
+        m.put("masked_tokens", (double) masked);
+        return m;
+    }
+
+    /** log p(token) in the training cells, add-one smoothed so that a gene seen only in validation costs a finite loss. */
+    private static double[] unigram(List<int[]> cells, int vocab) {
+        double[] counts = new double[vocab];
+        java.util.Arrays.fill(counts, 1);
+        double total = vocab;
+        for (int[] c : cells) {
+            for (int t : c) {
+                counts[t]++;
+                total++;
+            }
+        }
+        for (int i = 0; i < vocab; i++) {
+            counts[i] = Math.log(counts[i] / total);
+        }
+        return counts;
+    }
+
+}
