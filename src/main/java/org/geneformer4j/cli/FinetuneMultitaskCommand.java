@@ -127,7 +127,7 @@ final class FinetuneMultitaskCommand implements Callable<Integer> {
             Split sp = split(cells, SplitSizes.parse(split), splitBy, splitFile, s.seed());
             log.info("split: " + sp.train().size() + " train, " + sp.valid().size() + " valid, " + sp.test().size() + " test cells");
             ClassifierRun.Base base = common.base(session, train);
-            CrossValidation.prepareOutput(output, overwrite.overwrite, OutputGuard.paths(common.input, splitFile, model.model));
+            CrossValidation.prepareOutput(base.parallel(), output, overwrite.overwrite, OutputGuard.paths(common.input, splitFile, model.model));
             ClassifierRun.Outcome o = MultiTaskRun.run(base, cells, sp, spec, s, output, train.stopAfterSteps, log::info);
             if (o.finished()) {
                 log.info("finished " + output);
