@@ -36,7 +36,10 @@ final class TrainStep {
         this.trainableList = List.copyOf(trainable.values());
     }
 
-    /** @param loss the mean over the micro-batches; {@code gradNorm} before clipping */
+    /**
+     * @param loss the mean over the micro-batches (of a data-parallel job: this rank's part scaled to the whole batch,
+     *             an estimate, as a rank sees its share only); {@code gradNorm} before clipping
+     */
     record Done(double loss, double gradNorm, long examples, long tokens) {}
 
     /**
@@ -54,13 +57,14 @@ final class TrainStep {
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
             int[] batch = share(global, rank, world);
-            double weight = world == 1 ? 1 : task.weight(batch, step) * world / task.weight(global, step);
-            if (batch.length > 0 && weight > 0) {
+            // a share with nothing the loss is a mean over (no masked token) has no part in it, and its mean would be NaN
+            if (batch.length > 0 && (world == 1 || task.weight(batch, step) > 0)) {
                 try (PointerScope scope = new PointerScope()) {
                     torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
-                    Tensor loss = task.loss(model, batch, step);
+                    // the parts sum to the batch's loss over the ranks, and the gradients are averaged: hence x world
+                    Tensor loss = task.lossPart(model, batch, global, step).mul(new Scalar((double) world));
                     lossSum += loss.item_double();
-                    loss.mul(new Scalar(weight / micro)).backward();
+                    loss.mul(new Scalar(1.0 / micro)).backward();
                 }
             }
             examples += global.length;
