@@ -7,19 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Supplier;
-import org.geneformer4j.dataset.DatasetReader;
-import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.distributed.DataParallel;
-import org.geneformer4j.engine.CellQuery;
 import org.geneformer4j.engine.ModelSession;
-import org.geneformer4j.engine.SelectedCell;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.train.Curves;
@@ -65,23 +59,17 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
                 prepare();
             }
             parallel.barrier();
-            List<int[]> train = cells(inputs, session);
-            List<int[]> valid = validInput != null ? cells(List.of(validInput), session) : List.of();
-            if (validInput == null && validFraction > 0) {
-                List<int[]> shuffled = new ArrayList<>(train);
-                Collections.shuffle(shuffled, new Random(settings.seed()));
-                int n = (int) Math.round(shuffled.size() * validFraction);
-                valid = new ArrayList<>(shuffled.subList(0, n));
-                train = new ArrayList<>(shuffled.subList(n, shuffled.size()));
-            }
-            long tokens = train.stream().mapToLong(c -> c.length).sum();
-            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)",
-                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize()));
             MlmMasking masking = MlmMasking.upstream(session.vocab()).withProbability(mlmProbability);
-            PretrainTask task = new PretrainTask(train, valid, masking, settings.seed(), evalBatch);
-            try (BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(), session.dtype(),
-                    settings.seed()).model()) {
-                String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + valid.size() + " | mlm " + mlmProbability;
+            try (Corpus corpus = Corpus.open(inputs, validInput, validFraction, settings.seed(), session.tokenCheck(),
+                    masking.vocabSize(), parallel);
+                    BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(), session.dtype(),
+                            settings.seed()).model()) {
+                Cells train = corpus.train;
+                long tokens = Arrays.stream(corpus.tokenCounts).sum();
+                log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)",
+                        session.name(), train.size(), tokens, corpus.valid.size(), parallel.worldSize()));
+                PretrainTask task = new PretrainTask(train, corpus.valid, masking, settings.seed(), evalBatch, corpus.tokenCounts);
+                String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + corpus.valid.size() + " | mlm " + mlmProbability;
                 Progress progress = parallel.isMain() ? Progress.forStderr("pretrain", "steps", 0) : Progress.silent();
                 Trainer.Result r = new Trainer(settings, output, 0, identity, progress).stopAfterSteps(stopAfterSteps)
                         .parallel(parallel).train(model, task);
@@ -116,22 +104,6 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
             Files.createDirectories(output);
         } catch (IOException e) {
             throw new UserException("cannot create " + output + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Every cell of the datasets, checked against the model. */
-    private static List<int[]> cells(List<Path> paths, ModelSession session) {
-        for (Path p : paths) {
-            if (!Datasets.isDataset(p)) {
-                throw new UserException(p + " is not a tokenized dataset: run geneformer tokenize first");
-            }
-        }
-        try (DatasetReader r = paths.size() == 1 ? Datasets.open(paths.get(0)) : Datasets.concat(paths)) {
-            List<int[]> out = new ArrayList<>();
-            for (SelectedCell c : CellQuery.all().select(r, session.tokenCheck()).cells()) {
-                out.add(c.tokens());
-            }
-            return out;
         }
     }
 

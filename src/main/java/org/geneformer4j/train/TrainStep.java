@@ -51,10 +51,17 @@ final class TrainStep {
         double lossSum = 0;
         long examples = 0;
         long tokens = 0;
+        int[][] batches = new int[micro][];
+        long[] weights = new long[micro];
+        for (int k = 0; k < micro; k++) {
+            batches[k] = share(microBatches.get(k), rank, world);
+            weights[k] = world == 1 ? 1 : task.weight(batches[k], step);
+        }
+        long[] totals = parallel.sum(weights); // each rank reads its own share's cells only
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
-            int[] batch = share(global, rank, world);
-            double weight = world == 1 ? 1 : task.weight(batch, step) * world / task.weight(global, step);
+            int[] batch = batches[k];
+            double weight = world == 1 ? 1 : weights[k] * world / (double) totals[k];
             if (batch.length > 0 && weight > 0) {
                 try (PointerScope scope = new PointerScope()) {
                     torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));

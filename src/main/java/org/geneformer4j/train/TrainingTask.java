@@ -26,9 +26,10 @@ public interface TrainingTask {
     /**
      * What the loss of these examples is a mean over (the examples themselves; the masked tokens for masked gene
      * modelling): data-parallel ranks weight their losses by their share of it, so the average over the ranks is the
-     * loss of the whole batch.
+     * loss of the whole batch. Additive over examples: the ranks sum their shares' weights instead of each reading
+     * the whole batch.
      */
-    default double weight(int[] examples, long step) {
+    default long weight(int[] examples, long step) {
         return examples.length;
     }
 
