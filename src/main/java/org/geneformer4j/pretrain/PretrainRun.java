@@ -19,6 +19,7 @@ import org.geneformer4j.model.Head;
 import org.geneformer4j.train.Curves;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
+import org.geneformer4j.train.TrainingCheckpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.Closing;
@@ -40,8 +41,8 @@ import org.geneformer4j.util.UserException;
 public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,
         TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout) {
 
-    static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint/ or model/)",
-            "metrics.jsonl", "checkpoint", "metrics.json");
+    static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint-STEP/ or model/)",
+            "metrics.jsonl", "checkpoint-*", "metrics.json");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public void run(Supplier<ModelSession> open, Log log) {
@@ -117,7 +118,7 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
             o.putPOJO("valid", last);
             AtomicFile.writeString(output.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
             Curves.plot(output.resolve("metrics.jsonl"), output.resolve("training_curves.png"), "pretraining");
-            AtomicDirectory.deleteRecursively(output.resolve("checkpoint")); // the run is complete; model/ is what is kept
+            TrainingCheckpoint.removeAll(output); // the run is complete; model/ is what is kept
             if (!last.isEmpty()) {
                 log.info(String.format(Locale.ROOT, "finished %s: validation MLM loss %.4f (unigram baseline %.4f), masked-token accuracy %.4f, perplexity %.1f",
                         output, last.get("loss"), last.get("unigram_loss"), last.get("accuracy"), last.get("perplexity")));

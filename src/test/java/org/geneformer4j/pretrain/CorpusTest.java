@@ -52,7 +52,7 @@ class CorpusTest {
     static final GeneVocabulary VOCAB = GeneVocabulary.builtin("gc30M");
     static final BertConfig CONFIG = RandomInit.config(VOCAB.size(), 16, 1, 2, 32, 2048);
     static final TrainSettings SETTINGS = new TrainSettings(1e-3, 0.01, Schedule.LINEAR, 1, 0, 0.006, 2, 1, 1.0, 9, true,
-            1000, 0, 0, "loss", false, 0.9, 0.999, 1e-8);
+            1000, 0, 0, "loss", false, 0.9, 0.999, 1e-8, 2);
 
     private List<Path> corpus() throws Exception {
         Path own = tmp.resolve("short.dataset");
