@@ -140,18 +140,9 @@ public final class ClassifierRun {
                         String.join(",", base.lora().targets()), q == Quantization.NF4 ? "NF4" : "fp32", trainable,
                         lora.weightBytes() / 1e6));
             }
-            Progress progress = base.parallel().isMain() ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
-            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
-                    .parallel(base.parallel()).train(model, task);
-            if (!base.parallel().isMain()) {
-                return new Outcome(Map.of(), Map.of(), r.finished()); // rank 0 evaluates and writes the results
-            }
-            if (r.resumedFrom()) {
-                info.accept("resumed " + dir + " from its checkpoint");
-            }
-            if (!r.finished()) {
-                info.accept("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
-                return new Outcome(Map.of(), Map.of(), false);
+            Trainer.Result r = train(base, s, dir, stopAfter, identity, model, task, info);
+            if (!keeps(base, r)) {
+                return new Outcome(Map.of(), Map.of(), r.finished()); // rank 0 alone evaluates and writes the results
             }
             try (AtomicDirectory out = AtomicDirectory.create(dir.resolve("model"), true)) {
                 if (lora != null) {
@@ -186,6 +177,31 @@ public final class ClassifierRun {
     private static String baseModelPath(String name) {
         java.nio.file.Path p = java.nio.file.Path.of(name);
         return Files.isDirectory(p) ? p.toAbsolutePath().normalize().toString() : name;
+    }
+
+    /**
+     * Trains {@code model} on {@code task} in {@code dir} as this process's rank of {@code base}'s job (resuming a
+     * checkpoint there); rank 0 shows the progress and says whether it resumed or stopped early. Every fine-tuning
+     * run trains through here, so one process and many take the same path.
+     */
+    public static Trainer.Result train(Base base, TrainSettings s, Path dir, long stopAfter, String identity, BertModel model,
+            TrainingTask task, Consumer<String> info) {
+        boolean main = base.parallel().isMain();
+        Progress progress = main ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
+        Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
+                .parallel(base.parallel()).train(model, task);
+        if (main && r.resumedFrom()) {
+            info.accept("resumed " + dir + " from its checkpoint");
+        }
+        if (main && !r.finished()) {
+            info.accept("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
+        }
+        return r;
+    }
+
+    /** Whether this process evaluates and writes the run's outputs: rank 0, once the run finished. */
+    public static boolean keeps(Base base, Trainer.Result r) {
+        return base.parallel().isMain() && r.finished();
     }
 
     static String fingerprint(Split split) {

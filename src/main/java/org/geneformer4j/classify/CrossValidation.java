@@ -32,8 +32,18 @@ public final class CrossValidation {
 
     private CrossValidation() {}
 
-    /** A fresh output unless --overwrite; an existing one with a checkpoint in it is resumed. */
-    public static void prepareOutput(Path out, boolean overwrite, List<Path> inputs) {
+    /**
+     * A fresh output unless --overwrite; an existing one with a checkpoint in it is resumed. Rank 0 of a data-parallel
+     * job prepares it; the other ranks wait until it has.
+     */
+    public static void prepareOutput(org.geneformer4j.distributed.DataParallel parallel, Path out, boolean overwrite, List<Path> inputs) {
+        if (parallel.isMain()) {
+            prepareOutput(out, overwrite, inputs);
+        }
+        parallel.barrier();
+    }
+
+    private static void prepareOutput(Path out, boolean overwrite, List<Path> inputs) {
         try {
             if (overwrite) {
                 OutputGuard.check(out, true, RUN, inputs);

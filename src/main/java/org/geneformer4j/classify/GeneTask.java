@@ -113,6 +113,23 @@ public final class GeneTask implements TrainingTask {
         return train.get(i).length();
     }
 
+    /**
+     * The labelled genes in these cells: the loss is one mean over them, so a data-parallel rank's share counts by
+     * them, not by its cells (two shares of equal cells can hold very different numbers of training genes).
+     */
+    @Override
+    public long weight(int[] examples, long step) {
+        long n = 0;
+        for (int i : examples) {
+            for (int t : train.get(i).tokens()) {
+                if (trainGenes.containsKey(t)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     @Override
     public Tensor loss(BertModel model, int[] examples) {
         List<int[]> cells = new ArrayList<>();

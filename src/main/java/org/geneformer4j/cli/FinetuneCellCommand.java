@@ -53,7 +53,7 @@ final class FinetuneCellCommand implements Callable<Integer> {
             if (cv <= 1) {
                 Split split = data.split(cells, s.seed());
                 log.info("split: " + split.train().size() + " train, " + split.valid().size() + " valid, " + split.test().size() + " test cells");
-                prepare(base, OutputGuard.paths(data.common.input, data.splitFile, model.model));
+                CrossValidation.prepareOutput(base.parallel(), output, overwrite.overwrite, OutputGuard.paths(data.common.input, data.splitFile, model.model));
                 ClassifierRun.Outcome o = ClassifierRun.cells(base, cells, split, s, output, train.stopAfterSteps, log::info);
                 if (o.finished()) {
                     CrossValidation.report("finished " + output, o, log);
@@ -64,18 +64,10 @@ final class FinetuneCellCommand implements Callable<Integer> {
                 throw new UserException("--cv makes its own stratified folds; it does not take --split-file or --split-by");
             }
             List<Split> folds = Split.folds(cells.cells(), cv, data.sizes(), s.seed());
-            prepare(base, OutputGuard.paths(data.common.input, model.model));
+            CrossValidation.prepareOutput(base.parallel(), output, overwrite.overwrite, OutputGuard.paths(data.common.input, model.model));
             CrossValidation.runFolds(output, folds.size(),
                     (f, dir) -> ClassifierRun.cells(base, cells, folds.get(f), s, dir, train.stopAfterSteps, log::info), log);
             return 0;
         }
-    }
-
-    /** Rank 0 prepares the output directory; the other ranks wait for it. */
-    private void prepare(ClassifierRun.Base base, List<java.nio.file.Path> inputs) {
-        if (base.parallel().isMain()) {
-            CrossValidation.prepareOutput(output, overwrite.overwrite, inputs);
-        }
-        base.parallel().barrier();
     }
 }

@@ -76,18 +76,10 @@ final class FinetuneGeneCommand implements Callable<Integer> {
             ClassifierRun.Base base = common.base(session, train);
             List<GeneTask.GeneSplit> folds = GeneTask.folds(genes, cv, validShare, s.seed());
             int n = foldsToRun == null ? folds.size() : Math.min(foldsToRun, folds.size());
-            prepare(base, OutputGuard.paths(common.input, geneClasses, model.model));
+            CrossValidation.prepareOutput(base.parallel(), output, overwrite.overwrite, OutputGuard.paths(common.input, geneClasses, model.model));
             CrossValidation.runFolds(output, n,
                     (f, dir) -> ClassifierRun.genes(base, withGenes, genes, folds.get(f), s, dir, train.stopAfterSteps, log::info), log);
             return 0;
         }
-    }
-
-    /** Rank 0 prepares the output directory; the other ranks wait for it. */
-    private void prepare(ClassifierRun.Base base, List<java.nio.file.Path> inputs) {
-        if (base.parallel().isMain()) {
-            CrossValidation.prepareOutput(output, overwrite.overwrite, inputs);
-        }
-        base.parallel().barrier();
     }
 }

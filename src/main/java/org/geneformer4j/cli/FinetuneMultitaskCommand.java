@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
                 "Cells without a label for a task (empty, nan) count only in the other tasks. Training defaults are",
                 "upstream's multi-task ones; the kept model is the one of lowest validation loss (--no-load-best: the last).",
                 "OUTPUT holds model/ (with heads), metrics.json, predictions.csv, splits.csv, metrics.jsonl,",
-                "training_curves.png and, with --save-backbone, backbone/; a killed run resumes when run again."})
+                "training_curves.png and, with --save-backbone, backbone/; a killed run resumes when run again.",
+                "--nproc-per-node N trains N data-parallel processes, as finetune cell; under torchrun or Slurm each task is a rank."})
 final class FinetuneMultitaskCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -117,8 +118,8 @@ final class FinetuneMultitaskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Log log = Main.log();
-        if (train.nprocPerNode > 1) {
-            throw new org.geneformer4j.util.UserException("finetune multitask trains in one process for now; --nproc-per-node is for finetune cell|gene and pretrain");
+        if (train.launches()) {
+            return org.geneformer4j.distributed.LocalLauncher.run(Main.args, train.nprocPerNode, log);
         }
         try (ModelSession session = model.open()) {
             TrainSettings s = MultiTaskRun.settings(train.settings(session.config().numLayers(), 1), train.warmupSteps, "loss");
@@ -127,7 +128,7 @@ final class FinetuneMultitaskCommand implements Callable<Integer> {
             Split sp = split(cells, SplitSizes.parse(split), splitBy, splitFile, s.seed());
             log.info("split: " + sp.train().size() + " train, " + sp.valid().size() + " valid, " + sp.test().size() + " test cells");
             ClassifierRun.Base base = common.base(session, train);
-            CrossValidation.prepareOutput(output, overwrite.overwrite, OutputGuard.paths(common.input, splitFile, model.model));
+            CrossValidation.prepareOutput(base.parallel(), output, overwrite.overwrite, OutputGuard.paths(common.input, splitFile, model.model));
             ClassifierRun.Outcome o = MultiTaskRun.run(base, cells, sp, spec, s, output, train.stopAfterSteps, log::info);
             if (o.finished()) {
                 log.info("finished " + output);

@@ -18,7 +18,6 @@ import org.geneformer4j.train.Trainer;
 import org.geneformer4j.train.TrainingCheckpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
-import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -26,8 +25,9 @@ import org.geneformer4j.util.UserException;
  * heads included, and {@value MultiTaskModel#SPEC}), optionally {@code backbone/} (the encoder alone, for
  * {@code embed} and {@code perturb}), {@code metrics.json} (per task and overall, validation and test),
  * {@code predictions.csv} (test cells, else validation), {@code splits.csv}, {@code metrics.jsonl} and
- * {@code training_curves.png}. A killed run resumes from its newest {@code checkpoint-STEP/}; {@code metrics.json} is written last
- * and marks the run complete.
+ * {@code training_curves.png}. A killed run resumes from its newest {@code checkpoint-STEP/}; {@code metrics.json} is
+ * written last and marks the run complete. In a data-parallel job ({@link ClassifierRun.Base#parallel()}) every rank
+ * trains its share of each batch ({@link MultiTaskTask#lossPart}) and rank 0 alone evaluates and writes the outputs.
  */
 public final class MultiTaskRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -75,14 +75,9 @@ public final class MultiTaskRun {
         try (MultiTaskModel model = MultiTaskModel.create(base.checkpoint(), data.tasks(), spec.pooling(), spec.dropout(), base.device(),
                 base.dtype(), s.seed())) {
             MultiTaskTask task = new MultiTaskTask(model, data, split.train(), split.valid(), spec.taskWeights(), base.evalBatch());
-            Progress progress = Progress.forStderr("train " + dir.getFileName(), "steps", 0);
-            Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter).train(model.encoder(), task);
-            if (r.resumedFrom()) {
-                info.accept("resumed " + dir + " from its checkpoint");
-            }
-            if (!r.finished()) {
-                info.accept("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
-                return new ClassifierRun.Outcome(Map.of(), Map.of(), false);
+            Trainer.Result r = ClassifierRun.train(base, s, dir, stopAfter, identity, model.encoder(), task, info);
+            if (!ClassifierRun.keeps(base, r)) {
+                return new ClassifierRun.Outcome(Map.of(), Map.of(), r.finished()); // rank 0 alone evaluates and writes
             }
             try (AtomicDirectory out = AtomicDirectory.create(dir.resolve("model"), true)) {
                 model.save(out.staging());

@@ -36,7 +36,10 @@ final class TrainStep {
         this.trainableList = List.copyOf(trainable.values());
     }
 
-    /** @param loss the mean over the micro-batches; {@code gradNorm} before clipping */
+    /**
+     * @param loss the mean over the micro-batches (of a data-parallel job: this rank's part scaled to the whole batch,
+     *             an estimate, as a rank sees its share only); {@code gradNorm} before clipping
+     */
     record Done(double loss, double gradNorm, long examples, long tokens) {}
 
     /**
@@ -51,23 +54,26 @@ final class TrainStep {
         double lossSum = 0;
         long examples = 0;
         long tokens = 0;
-        int[][] batches = new int[micro][];
+        int[][] shares = new int[micro][];
         long[] weights = new long[micro];
         for (int k = 0; k < micro; k++) {
-            batches[k] = share(microBatches.get(k), rank, world);
-            weights[k] = world == 1 ? 1 : task.weight(batches[k], step);
+            shares[k] = share(microBatches.get(k), rank, world);
+            weights[k] = world == 1 ? 0 : task.weight(shares[k], step);
         }
-        long[] totals = parallel.sum(weights); // each rank reads its own share's cells only
+        // the batches' weights as the sums of the shares': no rank reads the examples of another (a corpus on disk)
+        long[] totals = parallel.sum(weights);
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
-            int[] batch = batches[k];
-            double weight = world == 1 ? 1 : weights[k] * world / (double) totals[k];
-            if (batch.length > 0 && weight > 0) {
+            int[] batch = shares[k];
+            // a share with nothing the loss is a mean over (no masked token) has no part in it, and its mean would be NaN
+            if (batch.length > 0 && (world == 1 || weights[k] > 0)) {
                 try (PointerScope scope = new PointerScope()) {
                     torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
-                    Tensor loss = task.loss(model, batch, step);
+                    // the parts sum to the batch's loss over the ranks, and the gradients are averaged: hence x world
+                    double part = world == 1 ? 1 : weights[k] / (double) totals[k];
+                    Tensor loss = task.lossPart(model, batch, global, part, step).mul(new Scalar((double) world));
                     lossSum += loss.item_double();
-                    loss.mul(new Scalar(weight / micro)).backward();
+                    loss.mul(new Scalar(1.0 / micro)).backward();
                 }
             }
             examples += global.length;

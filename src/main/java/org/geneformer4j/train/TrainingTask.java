@@ -1,6 +1,7 @@
 package org.geneformer4j.train;
 
 import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.geneformer4j.model.BertModel;
 
@@ -31,6 +32,20 @@ public interface TrainingTask {
      */
     default long weight(int[] examples, long step) {
         return examples.length;
+    }
+
+    /**
+     * A data-parallel rank's part of the loss of {@code batch}, of which it trains {@code share}: the parts of all the
+     * ranks sum to the loss of the whole batch, so that the ranks together take the step one process takes on it. By
+     * default the share's loss weighted by its share of {@link #weight}, which is exact for a loss that is one mean;
+     * a loss that sums means over different subsets of the batch (multi-task: each task over its labelled cells)
+     * must weight each mean by its own share. With one process {@code share} is {@code batch} and this is its loss.
+     *
+     * @param shareOfWeight {@code weight(share) / weight(batch)}, the batch's weight summed over the ranks
+     */
+    default Tensor lossPart(BertModel model, int[] share, int[] batch, double shareOfWeight, long step) {
+        Tensor loss = loss(model, share, step);
+        return share.length == batch.length ? loss : loss.mul(new Scalar(shareOfWeight));
     }
 
     /** Metrics on the validation set ({@code loss}, {@code accuracy}, {@code macro_f1}, ...); empty when there is none. */

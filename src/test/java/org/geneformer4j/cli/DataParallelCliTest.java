@@ -74,12 +74,13 @@ class DataParallelCliTest {
         System.out.println("2 ranks x batch 4 vs 1 process x batch 8: max weight difference " + d);
         assertTrue(d < 1e-6, "weights after the same steps differ by " + d);
         // and the weights moved: the comparison is not of two untrained models
-        assertTrue(maxDifferenceToStart(one) > 1e-4);
+        assertTrue(maxDifferenceToStart(one, model) > 1e-4);
     }
 
-    static double maxDifferenceToStart(Path run) {
+    /** The largest change of an encoder weight from the starting model {@code start}. */
+    static double maxDifferenceToStart(Path run, Path start) {
         Map<String, HostTensor> x = SafeTensors.read(run.resolve("model/model.safetensors"));
-        Map<String, HostTensor> y = SafeTensors.read(model.resolve("model.safetensors"));
+        Map<String, HostTensor> y = SafeTensors.read(start.resolve("model.safetensors"));
         double worst = 0;
         for (String k : y.keySet()) {
             if (!x.containsKey(k) || !k.contains("encoder")) {
