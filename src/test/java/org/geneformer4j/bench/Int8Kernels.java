@@ -37,7 +37,10 @@ public final class Int8Kernels {
         System.out.println("|---|---|---|---|---|---|");
         for (int[] s : new int[][] {{hidden, hidden}, {hidden, inner}, {inner, hidden}}) {
             row(tokens, s[0], s[1]);
+            System.out.flush();
         }
+        // LibTorch's exit handlers can end the process before a buffered line is written
+        System.out.flush();
     }
 
     private static void row(int m, int k, int n) {
