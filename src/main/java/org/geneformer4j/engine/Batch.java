@@ -2,7 +2,10 @@ package org.geneformer4j.engine;
 
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.BertOutput;
@@ -88,6 +91,29 @@ public final class Batch implements AutoCloseable {
             throw new IllegalStateException("heads run on padded batches");
         }
         return worker.model().forward(staged.ids(), staged.mask(), false, false);
+    }
+
+    /**
+     * Hidden states ({@link #hidden}) as rows [cells, longest, hidden]: a padded batch's as they are (positions past a
+     * cell's end hold the model's output for the padding), a packed batch's scattered into rows with zeros after
+     * each cell's end. For code that measures cells row by row whichever way they ran.
+     */
+    public Tensor rows(Tensor hidden) {
+        if (layout == null) {
+            return hidden;
+        }
+        int n = layout.cells();
+        int longest = layout.maxLength();
+        long[] dest = new long[(int) layout.tokens()];
+        for (int c = 0; c < n; c++) {
+            for (long j = layout.offsets()[c]; j < layout.offsets()[c + 1]; j++) {
+                dest[(int) j] = (long) c * longest + (j - layout.offsets()[c]);
+            }
+        }
+        Tensor index = org.geneformer4j.tensor.Tensors.longs(dest, dest.length).to(hidden.device(), ScalarType.Long);
+        long h = hidden.size(1);
+        return torch.zeros(new long[] {(long) n * longest, h}, new TensorOptions(hidden.scalar_type())
+                .device(new DeviceOptional(hidden.device()))).index_copy_(0, index, hidden).view(n, longest, h);
     }
 
     /** Row r's first token in {@code hidden}: r times the padded length, or the cell's packed offset. */
