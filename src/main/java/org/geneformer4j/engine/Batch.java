@@ -85,12 +85,17 @@ public final class Batch implements AutoCloseable {
         return m.forward(staged.ids(), staged.mask(), false, false, layers).lastHiddenState();
     }
 
-    /** The model's full output (head included) for a padded batch. */
+    /**
+     * The model's full output, head included: padded [rows, length, ..]; packed, a sequence classifier's logits are
+     * [cells, classes] and per-token heads' [tokens, ..] ({@link BertModel#forwardPacked}).
+     */
     public BertOutput forward() {
+        BertModel m = worker.model();
         if (layout != null) {
-            throw new IllegalStateException("heads run on padded batches");
+            return m.forwardPacked(staged.ids().view(length), staged.mask().view(length), layout, layout.cumulative(m.device()),
+                    m.config().numLayers());
         }
-        return worker.model().forward(staged.ids(), staged.mask(), false, false);
+        return m.forward(staged.ids(), staged.mask(), false, false);
     }
 
     /**
