@@ -40,13 +40,14 @@ public final class ClassifierRun {
 
     /**
      * What every run of one study shares: the starting checkpoint, where it runs, {@code lora}: adapters to train over
-     * frozen (possibly NF4) base weights instead of the full model, or null, and the data-parallel group it trains in.
+     * frozen (possibly NF4) base weights instead of the full model, or null, the data-parallel group it trains in, and
+     * whether its batches are packed end to end without padding (training and evaluation).
      */
     public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch,
-            LoraSettings lora, DataParallel parallel) {
-        /** Full fine-tuning in one process. */
+            LoraSettings lora, DataParallel parallel, boolean packed) {
+        /** Full fine-tuning in one process, padded batches. */
         public Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {
-            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null, DataParallel.single());
+            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null, DataParallel.single(), false);
         }
     }
 
@@ -83,9 +84,9 @@ public final class ClassifierRun {
             long stopAfter, Consumer<String> info) {
         String identity = base.modelName() + " | cells " + data.classes() + " | split " + fingerprint(split);
         return run(base, data.classes(), Head.SEQUENCE_CLASSIFICATION, s, dir, stopAfter, identity,
-                new CellTask(split.train(), split.valid(), data, base.evalBatch()), info, (m, o) -> {
-                    ClassMetrics valid = split.valid().isEmpty() ? null : CellTask.metrics(m, split.valid(), data, base.evalBatch());
-                    ClassMetrics test = split.test().isEmpty() ? null : CellTask.metrics(m, split.test(), data, base.evalBatch());
+                new CellTask(split.train(), split.valid(), data, base.evalBatch(), base.packed()), info, (m, o) -> {
+                    ClassMetrics valid = split.valid().isEmpty() ? null : CellTask.metrics(m, split.valid(), data, base.evalBatch(), base.packed());
+                    ClassMetrics test = split.test().isEmpty() ? null : CellTask.metrics(m, split.test(), data, base.evalBatch(), base.packed());
                     boolean onTest = test != null;
                     if (onTest || valid != null) {
                         CellTask.writePredictions(dir.resolve("predictions.csv"), onTest ? split.test() : split.valid(), onTest ? test : valid);
@@ -100,12 +101,12 @@ public final class ClassifierRun {
         String identity = base.modelName() + " | genes " + genes.classes() + " | " + split.train().keySet().hashCode()
                 + "/" + split.valid().keySet().hashCode() + " | " + cells.size() + " cells";
         return run(base, genes.classes(), Head.TOKEN_CLASSIFICATION, s, dir, stopAfter, identity,
-                new GeneTask(cells, split, genes.classes(), base.evalBatch()), info, (m, o) -> {
+                new GeneTask(cells, split, genes.classes(), base.evalBatch(), base.packed()), info, (m, o) -> {
                     List<String[]> rows = new ArrayList<>();
                     ClassMetrics valid = split.valid().isEmpty() ? null
-                            : GeneTask.metrics(m, cells, split.valid(), genes.classes(), base.evalBatch(), null);
+                            : GeneTask.metrics(m, cells, split.valid(), genes.classes(), base.evalBatch(), null, base.packed());
                     ClassMetrics test = split.test().isEmpty() ? null
-                            : GeneTask.metrics(m, cells, split.test(), genes.classes(), base.evalBatch(), rows);
+                            : GeneTask.metrics(m, cells, split.test(), genes.classes(), base.evalBatch(), rows, base.packed());
                     if (test != null) {
                         List<String[]> keys = rows.stream().map(r -> new String[] {r[0], genes.geneOfToken().get(Integer.parseInt(r[1]))}).toList();
                         PredictionTable.write(dir.resolve("predictions.csv"), List.of("cell_id", "ensembl_id"), keys, PredictionTable.names(test.classes(), test.truth()),

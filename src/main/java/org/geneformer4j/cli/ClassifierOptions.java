@@ -53,7 +53,8 @@ final class ClassifierOptions {
     /** The starting checkpoint and where runs train (on the session's one device, in fp32). */
     ClassifierRun.Base base(ModelSession s, TrainOptions train) {
         CrossValidation.requireFp32(s.dtype());
-        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout()));
+        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout()),
+                train.packed);
     }
 
     /** The adapters to train, or null for full fine-tuning: LoRA when asked for, or implied by NF4 weights. */

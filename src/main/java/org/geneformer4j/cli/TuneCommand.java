@@ -98,7 +98,7 @@ final class TuneCommand implements Callable<Integer> {
         List<Study.Trial> all = study.run(devices, (params, dir, device) -> {
             TrainSettings s = apply(base, params);
             ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, r.dtype(), data.common.freezeLayers,
-                    data.common.evalBatch, lora, org.geneformer4j.distributed.DataParallel.single());
+                    data.common.evalBatch, lora, org.geneformer4j.distributed.DataParallel.single(), train.packed);
             return ClassifierRun.cells(b, cells, split, s, dir, train.stopAfterSteps, Main.log()::info);
         }, Main.log()::info);
         if (all.size() < trials) {

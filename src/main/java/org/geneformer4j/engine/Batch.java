@@ -32,26 +32,11 @@ public final class Batch implements AutoCloseable {
         this.cells = cells;
         InputStaging.Staged in;
         try {
-            if (packed) {
-                int[] lengths = cells.stream().mapToInt(c -> c.length).toArray();
-                layout = PackedLayout.of(lengths);
-                long[] ids = new long[(int) layout.tokens()];
-                int at = 0;
-                for (int[] c : cells) {
-                    for (int t : c) {
-                        ids[at++] = t;
-                    }
-                }
-                rows = 1;
-                length = ids.length;
-                in = worker.staging().stage(ids, layout.positions(), 1, length);
-            } else {
-                layout = null;
-                TokenBatch padded = TokenBatch.of(cells, worker.padToken());
-                rows = padded.rows();
-                length = padded.length();
-                in = worker.staging().stage(padded.ids(), padded.mask(), rows, length);
-            }
+            TokenBatch inputs = TokenBatch.of(cells, worker.padToken(), packed);
+            layout = inputs.layout();
+            rows = inputs.rows();
+            length = inputs.length();
+            in = worker.staging().stage(inputs.ids(), inputs.mask(), rows, length);
         } catch (RuntimeException e) {
             scope.close();
             throw e;

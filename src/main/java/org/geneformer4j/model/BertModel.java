@@ -443,6 +443,19 @@ public final class BertModel implements AutoCloseable {
      * otherwise. Equal to {@link #forward} on the same cells padded, token for token.
      */
     public BertOutput forwardPacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative, int layers) {
+        return runPacked(inputIds, positions, layout, cumulative, layers, layers == config.numLayers());
+    }
+
+    /**
+     * The last layer's hidden states of a packed batch [tokens, hidden] without the head: {@link #encode} for packed
+     * inputs (masked gene modelling applies {@link #mlmLogits} to the positions it predicts only).
+     */
+    public Tensor encodePacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative) {
+        return runPacked(inputIds, positions, layout, cumulative, config.numLayers(), false).lastHiddenState();
+    }
+
+    private BertOutput runPacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative, int layers,
+            boolean withHead) {
         if (layout.maxLength() > config.maxPositions()) {
             throw new UserException("input of " + layout.maxLength() + " tokens exceeds the model's " + config.maxPositions()
                     + " positions");
@@ -453,7 +466,7 @@ public final class BertModel implements AutoCloseable {
             x = layer(i, x, attention);
         }
         Tensor head = null;
-        if (layers == config.numLayers()) {
+        if (withHead) {
             head = this.head == Head.SEQUENCE_CLASSIFICATION ? sequenceLogits(x.index_select(0, layout.starts(device)))
                     : this.head == Head.NONE ? null : headOutput(x);
         }

@@ -42,9 +42,10 @@ import org.geneformer4j.util.UserException;
  * {@code training_curves.png}.
  *
  * @param validFraction share of the cells held out for validation when no {@code validInput} is given
+ * @param packed each batch's cells packed end to end without padding
  */
 public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,
-        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout) {
+        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout, boolean packed) {
 
     static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint/ or model/)",
             "metrics.jsonl", "checkpoint", "metrics.json");
@@ -75,10 +76,10 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
                 train = new ArrayList<>(shuffled.subList(n, shuffled.size()));
             }
             long tokens = train.stream().mapToLong(c -> c.length).sum();
-            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)",
-                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize()));
+            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s",
+                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize(), packed ? ", packed batches" : ""));
             MlmMasking masking = MlmMasking.upstream(session.vocab()).withProbability(mlmProbability);
-            PretrainTask task = new PretrainTask(train, valid, masking, settings.seed(), evalBatch);
+            PretrainTask task = new PretrainTask(train, valid, masking, settings.seed(), evalBatch, packed);
             try (BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(), session.dtype(),
                     settings.seed()).model()) {
                 String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + valid.size() + " | mlm " + mlmProbability;

@@ -23,13 +23,20 @@ public final class PretrainTask implements TrainingTask {
     private final long seed;
     private final int evalBatch;
     private final double[] logFrequency;
+    private final boolean packed;
 
     public PretrainTask(List<int[]> train, List<int[]> valid, MlmMasking masking, long seed, int evalBatch) {
+        this(train, valid, masking, seed, evalBatch, false);
+    }
+
+    /** @param packed each batch's masked cells run packed end to end without padding, in training and evaluation */
+    public PretrainTask(List<int[]> train, List<int[]> valid, MlmMasking masking, long seed, int evalBatch, boolean packed) {
         this.train = train;
         this.valid = valid;
         this.masking = masking;
         this.seed = seed;
         this.evalBatch = evalBatch;
+        this.packed = packed;
         this.logFrequency = unigram(train, masking.vocabSize());
     }
 
@@ -57,7 +64,7 @@ public final class PretrainTask implements TrainingTask {
             cells.add(train.get(examples[r]));
             seeds[r] = Seeds.of(seed, step, examples[r]);
         }
-        return MlmLoss.of(model, masking.collate(cells, seeds));
+        return MlmLoss.of(model, masking.collate(cells, seeds), packed);
     }
 
     /** The loss is a mean over masked tokens: the ranks' shares are weighted by their masked tokens. */
@@ -90,7 +97,7 @@ public final class PretrainTask implements TrainingTask {
                 continue;
             }
             try (PointerScope scope = new PointerScope()) {
-                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch);
+                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch, packed);
                 lossSum += p.loss().item_double() * batch.selected();
                 correct += p.logits().argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(p.labels()).sum().item_long();
             }
