@@ -52,7 +52,8 @@ public final class CellTask implements TrainingTask {
             cells.add(c.tokens());
             y[i] = labels.labelOf(c);
         }
-        Tensor logits = TokenBatch.of(cells, model.config().padTokenId(), packed).forward(model).logits(); // [cells, classes]
+        // [cells, classes]; the loss in fp32 whatever precision the forward pass ran in
+        Tensor logits = TokenBatch.of(cells, model.config().padTokenId(), packed).forward(model).logits().to(torch.ScalarType.Float);
         return torch.cross_entropy(logits, Tensors.longs(y, y.length).to(model.device(), torch.ScalarType.Long));
     }
 

@@ -21,6 +21,7 @@ import org.geneformer4j.quant.LoraSettings;
 import org.geneformer4j.quant.PeftAdapter;
 import org.geneformer4j.quant.Quantization;
 import org.geneformer4j.quant.Quantizer;
+import org.geneformer4j.tensor.Autocast;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
 import org.geneformer4j.train.TrainingTask;
@@ -39,7 +40,8 @@ public final class ClassifierRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * What every run of one study shares: the starting checkpoint, where it runs, {@code lora}: adapters to train over
+     * What every run of one study shares: the starting checkpoint, where it runs and in which precision ({@code dtype}:
+     * fp32, or bf16 mixed precision over fp32 weights, {@link Trainer#autocast}), {@code lora}: adapters to train over
      * frozen (possibly NF4) base weights instead of the full model, or null, the data-parallel group it trains in, and
      * whether its batches are packed end to end without padding (training and evaluation).
      */
@@ -126,7 +128,8 @@ public final class ClassifierRun {
             return read(dir);
         }
         Quantization q = base.lora() == null ? Quantization.NONE : base.lora().quantize();
-        BertModel.Loaded loaded = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed(),
+        // fp32 weights whatever the precision: mixed precision autocasts the computation, the weights stay the master copy
+        BertModel.Loaded loaded = BertModel.load(base.checkpoint(), head, classes, base.device(), ScalarType.Float, s.seed(),
                 Quantizer.onHost(base.checkpoint().config(), q));
         try (BertModel model = loaded.model()) {
             LoraLinears lora = null;
@@ -153,7 +156,10 @@ public final class ClassifierRun {
                 }
                 out.commit();
             }
-            ClassMetrics[] m = finish.apply(model, dir);
+            ClassMetrics[] m;
+            try (Autocast a = Autocast.to(base.device(), base.dtype())) { // evaluated as during training
+                m = finish.apply(model, dir);
+            }
             org.geneformer4j.train.Curves.plot(dir.resolve("metrics.jsonl"), dir.resolve("training_curves.png"), "training of " + dir.getFileName());
             ObjectNode o = JSON.createObjectNode();
             o.put("model", base.modelName());
@@ -189,9 +195,12 @@ public final class ClassifierRun {
         boolean main = base.parallel().isMain();
         Progress progress = main ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
         Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
-                .parallel(base.parallel()).train(model, task);
+                .parallel(base.parallel()).autocast(base.dtype()).train(model, task);
         if (main && r.resumedFrom()) {
             info.accept("resumed " + dir + " from its checkpoint");
+        }
+        if (main && base.packed()) {
+            info.accept("packed attention " + org.geneformer4j.model.PackedAttention.describe());
         }
         if (main && !r.finished()) {
             info.accept("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");

@@ -155,7 +155,7 @@ public final class GeneTask implements TrainingTask {
                 }
             }
         }
-        Tensor logits = tb.forward(model).logits();
+        Tensor logits = tb.forward(model).logits().to(torch.ScalarType.Float); // the loss in fp32 whatever the forward ran in
         return torch.cross_entropy(logits.view(-1, classes.size()), Tensors.longs(y, y.length).to(model.device(), torch.ScalarType.Long));
     }
 

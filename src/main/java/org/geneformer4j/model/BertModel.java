@@ -505,8 +505,14 @@ public final class BertModel implements AutoCloseable {
         return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
     }
 
+    /**
+     * In the weights' precision: under mixed precision (fp32 weights, autocast) an input a bf16 matrix product made
+     * (the MLM head's transform) is normalised in fp32, as CUDA's autocast does and the CPU's would not.
+     */
     private Tensor layerNorm(Tensor x, String name) {
-        return torch.layer_norm(x, new long[] {config.hiddenSize()}, new TensorOptional(p(name + ".weight")),
+        Tensor w = p(name + ".weight");
+        Tensor in = x.scalar_type().value == w.scalar_type().value ? x : x.to(w.scalar_type());
+        return torch.layer_norm(in, new long[] {config.hiddenSize()}, new TensorOptional(w),
                 new TensorOptional(p(name + ".bias")), config.layerNormEps(), false);
     }
 

@@ -61,6 +61,7 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
         Throwable failure = null;
         ModelSession session = open.get();
         try {
+            Trainer.requirePrecision(session.dtype());
             DataParallel parallel = session.parallel(timeout);
             if (parallel.isMain()) {
                 prepare();
@@ -76,25 +77,32 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
                 train = new ArrayList<>(shuffled.subList(n, shuffled.size()));
             }
             long tokens = train.stream().mapToLong(c -> c.length).sum();
-            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s",
-                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize(), packed ? ", packed batches" : ""));
+            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s%s",
+                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize(), packed ? ", packed batches" : "",
+                    session.dtype().value == org.bytedeco.pytorch.global.torch.ScalarType.Float.value ? "" : ", bf16 mixed precision"));
             MlmMasking masking = MlmMasking.upstream(session.vocab()).withProbability(mlmProbability);
             PretrainTask task = new PretrainTask(train, valid, masking, settings.seed(), evalBatch, packed);
-            try (BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(), session.dtype(),
-                    settings.seed()).model()) {
+            // fp32 weights whatever --dtype: bf16 is mixed precision (Trainer.autocast), the weights stay the master copy
+            try (BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
+                    org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed()).model()) {
                 String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + valid.size() + " | mlm " + mlmProbability;
                 Progress progress = parallel.isMain() ? Progress.forStderr("pretrain", "steps", 0) : Progress.silent();
                 Trainer.Result r = new Trainer(settings, output, 0, identity, progress).stopAfterSteps(stopAfterSteps)
-                        .parallel(parallel).train(model, task);
+                        .parallel(parallel).autocast(session.dtype()).train(model, task);
                 if (r.resumedFrom()) {
                     log.info("resumed " + output + " from its checkpoint");
+                }
+                if (packed) {
+                    log.detail("pretrain: packed attention " + org.geneformer4j.model.PackedAttention.describe());
                 }
                 if (!r.finished()) {
                     log.info("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
                     return;
                 }
                 if (parallel.isMain()) {
-                    finish(model, task, r, log);
+                    try (org.geneformer4j.tensor.Autocast a = org.geneformer4j.tensor.Autocast.to(session.device(), session.dtype())) {
+                        finish(model, task, r, log); // evaluated as during training
+                    }
                 }
             }
         } catch (Throwable t) {
