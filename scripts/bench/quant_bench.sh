@@ -9,9 +9,11 @@
 #     MODEL_JSON  a registry entry whose shape to build (default models/Geneformer-V2-104M.json)
 #     CELLS       pbmc3k cells embedded (default 200; a --max-ncells sample, the same for every run)
 #     THREADS     LibTorch threads (default 2)
-#   WEIGHTS=fixture|heavy  synthetic weights (scripts/bench/make_quant_bench_model.py; no real weights here)
+#   WEIGHTS=fixture|heavy|init  synthetic weights (no real weights here): fixture or heavy from
+#                          scripts/bench/make_quant_bench_model.py, init from `geneformer models init` (normal, std 0.02)
 #   MAX_TOKENS=2048        tokens per forward pass for every run (the same for all: see decision 0011 on why small)
-#   REPEATS=2  MODES="none int8 nf4"  PERTURB=1 (0: skip the deletion effects)
+#   REPEATS=2  MODES="none int8 nf4"  PERTURB=1 (0: skip the deletion effects)  PERTURB_ONLY=1 (skip the embeddings)
+#   PERTURB_SELECT="--max-ncells 1 --seed 3"  the cell whose genes are deleted (e.g. "--cell-range 2637:2638", the shortest)
 #
 # Needs ../shared/data and a Python with torch, transformers, safetensors, datasets, pandas (PYTHON=...).
 set -euo pipefail
@@ -33,11 +35,21 @@ mkdir -p "$work"
 
 shape="$(basename "$json" .json)"
 model="$work/$shape-$weights"
-[ -f "$model/model.safetensors" ] || "$py" "$here/make_quant_bench_model.py" "$json" "$model" --weights "$weights" >/dev/null 2>&1
+if [ ! -f "$model/model.safetensors" ]; then
+  if [ "$weights" = init ]; then
+    # `geneformer models init`: BERT's initialisation (normal, std 0.02), the weights a pretraining run starts from
+    read -r layers hidden heads inner positions < <("$py" -c 'import json,sys; a=json.load(open(sys.argv[1]))["architecture"]; print(a["layers"], a["hidden_size"], a["heads"], a["intermediate_size"], a["max_positions"])' "$json")
+    "$gf" models init "$model" --model-version V2 --layers "$layers" --hidden "$hidden" --heads "$heads" --intermediate "$inner" \
+      --max-positions "$positions" --seed 7 >/dev/null
+  else
+    "$py" "$here/make_quant_bench_model.py" "$json" "$model" --weights "$weights" >/dev/null 2>&1
+  fi
+fi
 ds="$work/pbmc3k_V2.dataset"
 [ -d "$ds" ] || "$gf" tokenize -i "$shared/pbmc3k_hvg2000_clustifyr/pbmc3k_hvg2000_clustifyr.h5ad" -o "$ds" --model-version V2 2>/dev/null
 
 declare -A best
+[ "${PERTURB_ONLY:-0}" = 1 ] && repeats=0
 for r in $(seq 1 "$repeats"); do
   for q in $modes; do
     "$gf" embed -m "$model" -i "$ds" -o "$work/emb_$q.npy" --max-ncells "$cells" --threads "$threads" --max-tokens "$max_tokens" \
@@ -46,6 +58,7 @@ for r in $(seq 1 "$repeats"); do
     if [ -z "${best[$q]:-}" ] || awk -v a="$s" -v b="${best[$q]}" 'BEGIN { exit !(a < b) }'; then best[$q]=$s; fi
   done
 done
+if [ "${PERTURB_ONLY:-0}" != 1 ]; then
 echo "| shape, weights | cells | threads, max tokens | weights | embed s (best of $repeats) | cells/s | speed vs fp32 | cosine to fp32: median | 1st pct | min |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for q in $modes; do
@@ -53,6 +66,7 @@ for q in $modes; do
   awk -v s="$shape, $weights" -v n="$cells" -v t="$threads, $max_tokens" -v q="$q" -v b="${best[$q]}" -v f="${best[none]}" -v fid="$fid" \
     'BEGIN { printf "| %s | %d | %s | %s | %.1f | %.2f | %.2fx | %s |\n", s, n, t, (q == "none" ? "fp32" : q), b, n / b, f / b, fid }'
 done
+fi
 
 if [ "${PERTURB:-1}" = 1 ]; then
   echo
@@ -61,7 +75,7 @@ if [ "${PERTURB:-1}" = 1 ]; then
   for q in $modes; do
     rm -rf "$work/isp_$q"
     start=$(date +%s.%N)
-    "$gf" perturb -m "$model" -i "$ds" -o "$work/isp_$q" --max-ncells 1 --seed 3 --perturb-type delete --genes all --emb-mode cls \
+    "$gf" perturb -m "$model" -i "$ds" -o "$work/isp_$q" ${PERTURB_SELECT:---max-ncells 1 --seed 3} --perturb-type delete --genes all --emb-mode cls \
       --format csv --threads "$threads" --max-tokens "$max_tokens" --quantize "$q" 2>"$work/isp_$q.log"
     end=$(date +%s.%N)
     secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')

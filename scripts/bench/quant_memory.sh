@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Memory of fp32, int8 and NF4 weights (issue 17): bytes the weights take (as stored by each scheme: encoder linear
-# layers quantized, embeddings and LayerNorms fp32) and the peak resident set of `geneformer embed` on a few real
+# Memory of fp32, int8 and NF4 weights (issue 17): bytes the weights take (as resident on the CPU for each scheme: encoder
+# linear layers quantized, embeddings and LayerNorms fp32; int8 counts fbgemm's two copies of the codes) and the peak resident set of `geneformer embed` on a few real
 # cells, for the shapes of registry models. Peak RSS twice: with glibc's default malloc tuning, which keeps freed
 # memory (so a run's peak is mostly its activations' high-water mark), and with MALLOC_TRIM_THRESHOLD_=0, which
 # returns it (closer to what the run needs).
@@ -44,7 +44,7 @@ for out, inp in [(h, h)] * 4 + [(f, h), (h, f)]:
     if q == "none":
         w = 4 * n
     elif q == "int8":
-        w = n + 4 * out                                      # codes + one scale a row
+        w = 2 * n + 4 * out                                  # on the CPU fbgemm keeps its packed codes and the codes they came from
     else:
         blocks = math.ceil(n / 64)
         w = math.ceil(n / 2) + blocks + 4 * math.ceil(blocks / 256) + 4

@@ -21,12 +21,12 @@ TUNE=(tune -m "$OUT/model" -i "$OUT/cells.dataset" --label cell_type
 $G "${TUNE[@]}" > "$OUT/first.log" 2>&1 &
 PID=$!
 # kill once trial 4 has written its first checkpoint
-until [ -f "$OUT/study/trial-004/checkpoint/trainer_state.json" ]; do
+until ls -d "$OUT"/study/trial-004/checkpoint-* >/dev/null 2>&1; do
     kill -0 $PID 2>/dev/null || { echo "study ended before the kill"; cat "$OUT/first.log"; exit 1; }
     sleep 0.2
 done
 kill -9 $PID; wait $PID 2>/dev/null || true
 echo "== killed during trial 4; finished trials: $(wc -l < "$OUT/study/trials.jsonl")"
-grep -h '"global_step"' "$OUT/study/trial-004/checkpoint/trainer_state.json"
+grep -h '"global_step"' "$OUT"/study/trial-004/checkpoint-*/trainer_state.json
 echo "== resuming"
 $G "${TUNE[@]}" 2>&1 | tee "$OUT/second.log" | grep -v '^train '

@@ -172,6 +172,14 @@ kr=$(grep -E 'kernel alone' "$K" | awk '{print $3}' | paste -sd/ -)
 same=$(grep -oE 'CPU twin: [0-9]+/[0-9]+' "$K" | paste -sd' ' -)
 row kernel "ctest: CUDA kernel = C++ twin (edge cases, random blocks)" "$ok" "$(grep -m1 'tests passed' "$K" | xargs) ${same:+; bench blocks identical $same}"
 [ -n "$kr" ] && row kernel "rank encoding, 1M cells of 300/1500/5000 stored genes" INFO "kernel alone $kr cells/s (target >= 1M on an H100)"
+# the quantization kernels (issue 17) run in the same ctest: say which way their own test went
+dq=$(grep -E 'Test +#[0-9]+: dequant_cuda ' "$K" | grep -oE 'Passed|Failed|Skipped|Not Run' | head -1)
+[ "$REH" = 1 ] && dq=${dq:-Skipped}   # a rehearsal builds without CUDA: no kernel test to run
+case "$dq" in
+    Passed) row kernel "ctest dequant_cuda: int8/NF4 dequantization kernels = C++ twin" PASS "bit-identical on the fixture and random blocks" ;;
+    Skipped) row kernel "ctest dequant_cuda: int8/NF4 dequantization kernels = C++ twin" SKIP "no GPU (twin checked by ctest dequant_cpu)" ;;
+    *) row kernel "ctest dequant_cuda: int8/NF4 dequantization kernels = C++ twin" FAIL "${dq:-not in the ctest output}" ;;
+esac
 
 fi
 

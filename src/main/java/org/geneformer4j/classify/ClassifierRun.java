@@ -24,6 +24,7 @@ import org.geneformer4j.quant.Quantizer;
 import org.geneformer4j.tensor.Autocast;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
+import org.geneformer4j.train.TrainingCheckpoint;
 import org.geneformer4j.train.TrainingTask;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
@@ -172,7 +173,7 @@ public final class ClassifierRun {
                 o.set("test", m[1].json());
             }
             AtomicFile.writeString(dir.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
-            deleteQuietly(dir.resolve("checkpoint"));
+            TrainingCheckpoint.removeAll(dir);
             return new Outcome(m[0] == null ? Map.of() : m[0].summary(), m[1] == null ? Map.of() : m[1].summary(), true);
         } catch (IOException e) {
             throw new UserException("cannot write in " + dir + ": " + e.getMessage(), e);
@@ -211,15 +212,6 @@ public final class ClassifierRun {
     /** Whether this process evaluates and writes the run's outputs: rank 0, once the run finished. */
     public static boolean keeps(Base base, Trainer.Result r) {
         return base.parallel().isMain() && r.finished();
-    }
-
-    /** The resumable state is of no use once the run is complete, and it is the largest thing in the directory. */
-    private static void deleteQuietly(Path p) {
-        try {
-            AtomicDirectory.deleteRecursively(p);
-        } catch (IOException ignored) {
-            // a leftover checkpoint is harmless
-        }
     }
 
     static String fingerprint(Split split) {

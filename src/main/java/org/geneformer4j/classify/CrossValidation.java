@@ -27,8 +27,8 @@ public final class CrossValidation {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What a fine-tuning run leaves in its directory, by which --overwrite recognises one. */
-    public static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("fine-tuning run (metrics.json, metrics.jsonl, checkpoint/ or fold-1/)",
-            "metrics.json", "metrics.jsonl", "checkpoint", "cv_metrics.json", "fold-1");
+    public static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("fine-tuning run (metrics.json, metrics.jsonl, checkpoint-STEP/ or fold-1/)",
+            "metrics.json", "metrics.jsonl", "checkpoint-*", "cv_metrics.json", "fold-1");
 
     private CrossValidation() {}
 

@@ -125,7 +125,7 @@ public final class GeneTask implements TrainingTask {
      * them, not by its cells (two shares of equal cells can hold very different numbers of training genes).
      */
     @Override
-    public double weight(int[] examples, long step) {
+    public long weight(int[] examples, long step) {
         long n = 0;
         for (int i : examples) {
             for (int t : train.get(i).tokens()) {

@@ -88,7 +88,8 @@ final class PretrainCommand implements Callable<Integer> {
             batch = given("--batch-size") ? batch : r.batchSize;
         }
         return new TrainSettings(lr, wd, schedule, warmup, warmupRatio, s.epochs(), batch, s.gradientAccumulation(), s.maxGradNorm(),
-                s.seed(), groupByLength, s.evalSteps(), s.saveSteps(), s.logSteps(), "loss", false, s.beta1(), s.beta2(), s.epsilon());
+                s.seed(), groupByLength, s.evalSteps(), s.saveSteps(), s.logSteps(), "loss", false, s.beta1(), s.beta2(), s.epsilon(),
+                s.saveTotalLimit());
     }
 
     private boolean given(String option) {

@@ -46,8 +46,12 @@ final class TrainOptions {
     @Option(names = "--eval-steps", defaultValue = "0", description = "Evaluate every N optimizer steps (0: each epoch). Default: ${DEFAULT-VALUE}.")
     long evalSteps;
 
-    @Option(names = "--save-steps", defaultValue = "0", description = "Write the resumable checkpoint every N steps (0: at each evaluation/epoch).")
+    @Option(names = "--save-steps", defaultValue = "0", description = "Write a resumable checkpoint-STEP/ every N steps (0: at each evaluation/epoch).")
     long saveSteps;
+
+    @Option(names = "--save-total-limit", defaultValue = "" + TrainSettings.SAVE_TOTAL_LIMIT, paramLabel = "K",
+            description = "Keep the K newest checkpoints, deleting older ones once a new one is complete (0: keep all). Default: ${DEFAULT-VALUE}.")
+    int saveTotalLimit;
 
     @Option(names = "--log-steps", defaultValue = "0", description = "Training-loss lines in metrics.jsonl every N steps (0: ten per epoch).")
     long logSteps;
@@ -79,6 +83,6 @@ final class TrainOptions {
         long warmup = warmupSteps != null ? warmupSteps : (layers == 6 && warmupRatio == 0 ? 500 : 0);
         return new TrainSettings(learningRate, weightDecay, Schedule.parse(schedule), warmup, warmupRatio,
                 epochs != null ? epochs : defaultEpochs, batchSize, gradAccum, maxGradNorm, seed.seed, groupByLength,
-                evalSteps, saveSteps, logSteps, "macro_f1", !noLoadBest, 0.9, 0.999, 1e-8);
+                evalSteps, saveSteps, logSteps, "macro_f1", !noLoadBest, 0.9, 0.999, 1e-8, saveTotalLimit);
     }
 }

@@ -53,6 +53,38 @@ public final class Datasets {
         throw new UserException(path + ": not a dataset (expected a datasets directory, .arrow or .parquet)");
     }
 
+    /**
+     * The {@code input_ids} of tokenized datasets by row, concatenated in the order given: every shard of a datasets
+     * directory, {@code .arrow} and {@code .parquet} files. Only the lengths are read now; see {@link TokenRows}.
+     */
+    public static TokenRows tokenRows(List<Path> paths) {
+        if (paths.isEmpty()) {
+            throw new UserException("no dataset given");
+        }
+        List<TokenRows> parts = new ArrayList<>();
+        try {
+            for (Path p : paths) {
+                if (!Files.exists(p)) {
+                    throw new UserException(p + ": dataset not found");
+                }
+                if (!isDataset(p)) {
+                    throw new UserException(p + " is not a tokenized dataset: run geneformer tokenize first");
+                }
+                if (Files.isDirectory(p)) {
+                    dataFiles(p).forEach(f -> parts.add(ArrowTokens.open(f)));
+                } else if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet")) {
+                    parts.add(ParquetTokens.open(p));
+                } else {
+                    parts.add(ArrowTokens.open(p));
+                }
+            }
+        } catch (RuntimeException e) {
+            parts.forEach(TokenRows::close);
+            throw e;
+        }
+        return parts.size() == 1 ? parts.get(0) : new ConcatTokens(parts);
+    }
+
     /** Opens several datasets as one, concatenated in the order given; their columns must agree. */
     public static DatasetReader concat(List<Path> paths) {
         return ConcatReader.of(paths);

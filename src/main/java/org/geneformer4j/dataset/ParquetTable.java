@@ -180,19 +180,35 @@ final class ParquetTable implements DatasetReader {
     @Override
     public RowBatch next() {
         if (!hasNext()) throw new NoSuchElementException();
-        Map<Integer, Object> g = rowGroups.get(nextGroup++);
-        int rows = Math.toIntExact(ThriftCompact.i(g, 3, 0));
-        List<Object> chunks = ThriftCompact.list(g, 1);
+        int g = nextGroup++;
         Object[] out = new Object[leaves.size()];
+        for (int c = 0; c < leaves.size(); c++) {
+            out[c] = column(g, c);
+        }
+        return new RowBatch(rowGroupRows(g), out);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    int rowGroups() {
+        return rowGroups.size();
+    }
+
+    int rowGroupRows(int group) {
+        return Math.toIntExact(ThriftCompact.i(rowGroups.get(group), 3, 0));
+    }
+
+    /** One column of one row group, decoded as {@link RowBatch} holds it: what random access by row reads. */
+    synchronized Object column(int group, int column) {
+        Map<Integer, Object> g = rowGroups.get(group);
         try {
-            for (int c = 0; c < leaves.size(); c++) {
-                out[c] = readChunk(leaves.get(c), cast(chunks.get(c)), rows);
-            }
+            return readChunk(leaves.get(column), cast(ThriftCompact.list(g, 1).get(column)), rowGroupRows(group));
         } catch (IOException | RuntimeException e) {
             if (e instanceof UserException u) throw u;
             throw new UserException(path + ": corrupt parquet data (" + e + ")", e);
         }
-        return new RowBatch(rows, out);
     }
 
     // ---- one column chunk -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -11,6 +12,7 @@ import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.Work;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.tensor.Tensors;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -115,7 +117,7 @@ public final class DataParallel implements AutoCloseable {
                             p.mutable_grad().put(torch.zeros_like(p));
                             grad = p.grad();
                         }
-                        grad.copy_(flat.narrow(0, at, n).view(org.geneformer4j.tensor.Tensors.shape(p)));
+                        grad.copy_(flat.narrow(0, at, n).view(Tensors.shape(p)));
                         at += n;
                     }
                 }
@@ -148,6 +150,22 @@ public final class DataParallel implements AutoCloseable {
             flat.retainReference(); // pooled for the whole run, not the step's pointer scope
             buckets.add(flat);
         }
+    }
+
+    /** Each value summed over the ranks (exactly: integers), on every rank; a job of one returns {@code values}. */
+    public long[] sum(long[] values) {
+        if (group == null) {
+            return values;
+        }
+        long[] out = new long[values.length];
+        guarded(() -> {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor t = Tensors.longs(values, values.length);
+                group.allreduceSum(t);
+                System.arraycopy(Tensors.longArray(t), 0, out, 0, out.length);
+            }
+        });
+        return out;
     }
 
     /** Flat gradient buffers allocated so far: the bucket count after the first step, then constant. */

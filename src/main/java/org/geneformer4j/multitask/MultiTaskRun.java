@@ -15,6 +15,7 @@ import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
+import org.geneformer4j.train.TrainingCheckpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.UserException;
@@ -24,9 +25,9 @@ import org.geneformer4j.util.UserException;
  * heads included, and {@value MultiTaskModel#SPEC}), optionally {@code backbone/} (the encoder alone, for
  * {@code embed} and {@code perturb}), {@code metrics.json} (per task and overall, validation and test),
  * {@code predictions.csv} (test cells, else validation), {@code splits.csv}, {@code metrics.jsonl} and
- * {@code training_curves.png}. A killed run resumes from {@code checkpoint/}; {@code metrics.json} is written last
- * and marks the run complete. In a data-parallel job ({@link ClassifierRun.Base#parallel()}) every rank trains its
- * share of each batch ({@link MultiTaskTask#lossPart}) and rank 0 alone evaluates and writes the outputs.
+ * {@code training_curves.png}. A killed run resumes from its newest {@code checkpoint-STEP/}; {@code metrics.json} is
+ * written last and marks the run complete. In a data-parallel job ({@link ClassifierRun.Base#parallel()}) every rank
+ * trains its share of each batch ({@link MultiTaskTask#lossPart}) and rank 0 alone evaluates and writes the outputs.
  */
 public final class MultiTaskRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -59,7 +60,7 @@ public final class MultiTaskRun {
     public static TrainSettings settings(TrainSettings s, Long warmupSteps, String metric) {
         return new TrainSettings(s.learningRate(), s.weightDecay(), s.schedule(), warmupSteps == null ? 0 : warmupSteps, s.warmupRatio(),
                 s.epochs(), s.batchSize(), s.gradientAccumulation(), s.maxGradNorm(), s.seed(), s.groupByLength(), s.evalSteps(),
-                s.saveSteps(), s.logSteps(), metric, s.loadBestAtEnd(), s.beta1(), s.beta2(), s.epsilon());
+                s.saveSteps(), s.logSteps(), metric, s.loadBestAtEnd(), s.beta1(), s.beta2(), s.epsilon(), s.saveTotalLimit());
     }
 
     public static ClassifierRun.Outcome run(ClassifierRun.Base base, MultiTaskCells data, Split split, Spec spec, TrainSettings s, Path dir,
@@ -113,11 +114,7 @@ public final class MultiTaskRun {
                 o.set("test", test.json());
             }
             AtomicFile.writeString(dir.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
-            try {
-                AtomicDirectory.deleteRecursively(dir.resolve("checkpoint"));
-            } catch (IOException ignored) {
-                // the resumable state is of no use once complete; a leftover is harmless
-            }
+            TrainingCheckpoint.removeAll(dir);
             return new ClassifierRun.Outcome(valid == null ? Map.of() : valid.summary(), test == null ? Map.of() : test.summary(), true);
         } catch (IOException e) {
             throw new UserException("cannot write in " + dir + ": " + e.getMessage(), e);

@@ -53,7 +53,7 @@ public final class MultiTaskSearch {
         Schedule sched = p.containsKey("lr_scheduler_type") ? Schedule.parse(String.valueOf(p.get("lr_scheduler_type"))) : base.schedule();
         TrainSettings s = new TrainSettings(lr, wd, sched, 0, warmup, base.epochs(), base.batchSize(), base.gradientAccumulation(),
                 base.maxGradNorm(), base.seed(), base.groupByLength(), base.evalSteps(), base.saveSteps(), base.logSteps(), OBJECTIVE,
-                base.loadBestAtEnd(), base.beta1(), base.beta2(), base.epsilon());
+                base.loadBestAtEnd(), base.beta1(), base.beta2(), base.epsilon(), base.saveTotalLimit());
         double[] w = new double[tasks.size()];
         double sum = 0;
         for (int t = 0; t < w.length; t++) {

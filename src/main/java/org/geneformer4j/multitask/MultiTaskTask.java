@@ -52,10 +52,11 @@ public final class MultiTaskTask implements TrainingTask {
      * weight of the share's loss (the default's cells share) makes the ranks' parts sum to it: each task's mean over
      * the share is weighted by the share's part of that task's labelled cells instead, w_t x n_t(share) / n_t(batch).
      * Summed over the ranks that is the batch's loss exactly, whatever labels each share lacks; a task no cell of the
-     * share is labelled for adds nothing there. With one process the factors are n / n = 1: the plain loss.
+     * share is labelled for adds nothing there. With one process the factors are n / n = 1: the plain loss. The
+     * labels are in memory, so each rank counts the whole batch's itself and {@code shareOfWeight} is not used.
      */
     @Override
-    public Tensor lossPart(BertModel m, int[] share, int[] batch, long step) {
+    public Tensor lossPart(BertModel m, int[] share, int[] batch, double shareOfWeight, long step) {
         int[] inShare = labelled(share);
         int[] inBatch = labelled(batch);
         double[] w = new double[weights.length];

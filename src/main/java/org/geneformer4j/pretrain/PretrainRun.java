@@ -7,24 +7,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.Supplier;
-import org.geneformer4j.dataset.DatasetReader;
-import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.distributed.DataParallel;
-import org.geneformer4j.engine.CellQuery;
 import org.geneformer4j.engine.ModelSession;
-import org.geneformer4j.engine.SelectedCell;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.train.Curves;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
+import org.geneformer4j.train.TrainingCheckpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.AtomicFile;
 import org.geneformer4j.util.Closing;
@@ -47,8 +42,8 @@ import org.geneformer4j.util.UserException;
 public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,
         TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout, boolean packed) {
 
-    static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint/ or model/)",
-            "metrics.jsonl", "checkpoint", "metrics.json");
+    static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint-STEP/ or model/)",
+            "metrics.jsonl", "checkpoint-*", "metrics.json");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public void run(Supplier<ModelSession> open, Log log) {
@@ -67,25 +62,19 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
                 prepare();
             }
             parallel.barrier();
-            List<int[]> train = cells(inputs, session);
-            List<int[]> valid = validInput != null ? cells(List.of(validInput), session) : List.of();
-            if (validInput == null && validFraction > 0) {
-                List<int[]> shuffled = new ArrayList<>(train);
-                Collections.shuffle(shuffled, new Random(settings.seed()));
-                int n = (int) Math.round(shuffled.size() * validFraction);
-                valid = new ArrayList<>(shuffled.subList(0, n));
-                train = new ArrayList<>(shuffled.subList(n, shuffled.size()));
-            }
-            long tokens = train.stream().mapToLong(c -> c.length).sum();
-            log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s%s",
-                    session.name(), train.size(), tokens, valid.size(), parallel.worldSize(), packed ? ", packed batches" : "",
-                    session.dtype().value == org.bytedeco.pytorch.global.torch.ScalarType.Float.value ? "" : ", bf16 mixed precision"));
             MlmMasking masking = MlmMasking.upstream(session.vocab()).withProbability(mlmProbability);
-            PretrainTask task = new PretrainTask(train, valid, masking, settings.seed(), evalBatch, packed);
             // fp32 weights whatever --dtype: bf16 is mixed precision (Trainer.autocast), the weights stay the master copy
-            try (BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
-                    org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed()).model()) {
-                String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + valid.size() + " | mlm " + mlmProbability;
+            try (Corpus corpus = Corpus.open(inputs, validInput, validFraction, settings.seed(), session.tokenCheck(),
+                    masking.vocabSize(), parallel);
+                    BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
+                            org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed()).model()) {
+                Cells train = corpus.train;
+                long tokens = Arrays.stream(corpus.tokenCounts).sum();
+                log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s%s",
+                        session.name(), train.size(), tokens, corpus.valid.size(), parallel.worldSize(), packed ? ", packed batches" : "",
+                        session.dtype().value == org.bytedeco.pytorch.global.torch.ScalarType.Float.value ? "" : ", bf16 mixed precision"));
+                PretrainTask task = new PretrainTask(train, corpus.valid, masking, settings.seed(), evalBatch, corpus.tokenCounts, packed);
+                String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + corpus.valid.size() + " | mlm " + mlmProbability;
                 Progress progress = parallel.isMain() ? Progress.forStderr("pretrain", "steps", 0) : Progress.silent();
                 Trainer.Result r = new Trainer(settings, output, 0, identity, progress).stopAfterSteps(stopAfterSteps)
                         .parallel(parallel).autocast(session.dtype()).train(model, task);
@@ -128,22 +117,6 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
         }
     }
 
-    /** Every cell of the datasets, checked against the model. */
-    private static List<int[]> cells(List<Path> paths, ModelSession session) {
-        for (Path p : paths) {
-            if (!Datasets.isDataset(p)) {
-                throw new UserException(p + " is not a tokenized dataset: run geneformer tokenize first");
-            }
-        }
-        try (DatasetReader r = paths.size() == 1 ? Datasets.open(paths.get(0)) : Datasets.concat(paths)) {
-            List<int[]> out = new ArrayList<>();
-            for (SelectedCell c : CellQuery.all().select(r, session.tokenCheck()).cells()) {
-                out.add(c.tokens());
-            }
-            return out;
-        }
-    }
-
     private void finish(BertModel model, PretrainTask task, Trainer.Result r, Log log) {
         try (AtomicDirectory out = AtomicDirectory.create(output.resolve("model"), true)) {
             model.save(out.staging());
@@ -154,7 +127,7 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
             o.putPOJO("valid", last);
             AtomicFile.writeString(output.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
             Curves.plot(output.resolve("metrics.jsonl"), output.resolve("training_curves.png"), "pretraining");
-            AtomicDirectory.deleteRecursively(output.resolve("checkpoint")); // the run is complete; model/ is what is kept
+            TrainingCheckpoint.removeAll(output); // the run is complete; model/ is what is kept
             if (!last.isEmpty()) {
                 log.info(String.format(Locale.ROOT, "finished %s: validation MLM loss %.4f (unigram baseline %.4f), masked-token accuracy %.4f, perplexity %.1f",
                         output, last.get("loss"), last.get("unigram_loss"), last.get("accuracy"), last.get("perplexity")));

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.train.TrainingTask;
@@ -14,30 +15,32 @@ import org.geneformer4j.train.TrainingTask;
  * generator seeded by the batch's cells, so a resumed run (or another number of ranks) masks the same cells the same
  * way; the validation cells are masked once per run with a fixed seed. The evaluation gives the loss over masked
  * tokens, their accuracy, perplexity, and the loss of the unigram baseline (predicting each masked gene by its
- * frequency in the training cells) that a model must beat to have learned anything about context.
+ * frequency in the training cells) that a model must beat to have learned anything about context. Cells are read
+ * from their datasets when a batch needs them.
  */
 public final class PretrainTask implements TrainingTask {
-    private final List<int[]> train;
-    private final List<int[]> valid;
+    private final Cells train;
+    private final Cells valid;
     private final MlmMasking masking;
     private final long seed;
     private final int evalBatch;
     private final double[] logFrequency;
     private final boolean packed;
 
-    public PretrainTask(List<int[]> train, List<int[]> valid, MlmMasking masking, long seed, int evalBatch) {
-        this(train, valid, masking, seed, evalBatch, false);
+    /** @param tokenCounts occurrences of each token id in the training cells */
+    public PretrainTask(Cells train, Cells valid, MlmMasking masking, long seed, int evalBatch, long[] tokenCounts) {
+        this(train, valid, masking, seed, evalBatch, tokenCounts, false);
     }
 
     /** @param packed each batch's masked cells run packed end to end without padding, in training and evaluation */
-    public PretrainTask(List<int[]> train, List<int[]> valid, MlmMasking masking, long seed, int evalBatch, boolean packed) {
+    public PretrainTask(Cells train, Cells valid, MlmMasking masking, long seed, int evalBatch, long[] tokenCounts, boolean packed) {
         this.train = train;
         this.valid = valid;
         this.masking = masking;
         this.seed = seed;
         this.evalBatch = evalBatch;
         this.packed = packed;
-        this.logFrequency = unigram(train, masking.vocabSize());
+        this.logFrequency = unigram(tokenCounts, masking.vocabSize());
     }
 
     @Override
@@ -47,7 +50,7 @@ public final class PretrainTask implements TrainingTask {
 
     @Override
     public int length(int i) {
-        return train.get(i).length;
+        return train.length(i);
     }
 
     @Override
@@ -61,7 +64,7 @@ public final class PretrainTask implements TrainingTask {
         List<int[]> cells = new ArrayList<>(examples.length);
         long[] seeds = new long[examples.length];
         for (int r = 0; r < examples.length; r++) {
-            cells.add(train.get(examples[r]));
+            cells.add(train.tokens(examples[r]));
             seeds[r] = Seeds.of(seed, step, examples[r]);
         }
         return MlmLoss.of(model, masking.collate(cells, seeds), packed);
@@ -69,17 +72,17 @@ public final class PretrainTask implements TrainingTask {
 
     /** The loss is a mean over masked tokens: the ranks' shares are weighted by their masked tokens. */
     @Override
-    public double weight(int[] examples, long step) {
+    public long weight(int[] examples, long step) {
         long n = 0;
         for (int i : examples) {
-            n += masking.selected(train.get(i), Seeds.of(seed, step, i));
+            n += masking.selected(train.tokens(i), Seeds.of(seed, step, i));
         }
         return n;
     }
 
     @Override
     public Map<String, Double> evaluate(BertModel model) {
-        if (valid.isEmpty()) {
+        if (valid.size() == 0) {
             return Map.of();
         }
         double lossSum = 0;
@@ -87,9 +90,11 @@ public final class PretrainTask implements TrainingTask {
         long correct = 0;
         long masked = 0;
         for (int from = 0; from < valid.size(); from += evalBatch) {
-            List<int[]> cells = valid.subList(from, Math.min(valid.size(), from + evalBatch));
-            long[] seeds = new long[cells.size()];
+            int to = Math.min(valid.size(), from + evalBatch);
+            List<int[]> cells = new ArrayList<>(to - from);
+            long[] seeds = new long[to - from];
             for (int r = 0; r < seeds.length; r++) {
+                cells.add(valid.tokens(from + r));
                 seeds[r] = Seeds.of(seed, -1, from + r); // the same masks at every evaluation
             }
             MlmMasking.Batch batch = masking.collate(cells, seeds);
@@ -99,7 +104,7 @@ public final class PretrainTask implements TrainingTask {
             try (PointerScope scope = new PointerScope()) {
                 MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch, packed);
                 lossSum += p.loss().item_double() * batch.selected();
-                correct += p.logits().argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(p.labels()).sum().item_long();
+                correct += p.logits().argmax(new LongOptional(1), false).eq(p.labels()).sum().item_long();
             }
             for (long label : batch.labels()) {
                 if (label != MlmMasking.IGNORE_INDEX) {
@@ -119,20 +124,15 @@ public final class PretrainTask implements TrainingTask {
     }
 
     /** log p(token) in the training cells, add-one smoothed so that a gene seen only in validation costs a finite loss. */
-    private static double[] unigram(List<int[]> cells, int vocab) {
-        double[] counts = new double[vocab];
-        java.util.Arrays.fill(counts, 1);
+    private static double[] unigram(long[] counts, int vocab) {
+        double[] out = new double[vocab];
         double total = vocab;
-        for (int[] c : cells) {
-            for (int t : c) {
-                counts[t]++;
-                total++;
-            }
+        for (int i = 0; i < vocab; i++) {
+            total += counts[i];
         }
         for (int i = 0; i < vocab; i++) {
-            counts[i] = Math.log(counts[i] / total);
+            out[i] = Math.log((counts[i] + 1.0) / total);
         }
-        return counts;
+        return out;
     }
-
 }

@@ -39,10 +39,11 @@ public final class Int8Linears implements LinearLayers {
 
     /**
      * On the CPU, {@code packed} is fbgemm's layer (the weight without bias: the bias is added after the per-token
-     * rescaling) and {@code codesByInput} the codes transposed, [in, out], so that an outlier feature's weights are
-     * one contiguous row; {@code weights} is null there. Elsewhere {@code weights} is all.
+     * rescaling) and {@code scales} the per-channel scales; {@code weights} is null there. fbgemm keeps the quantized
+     * weight it was packed from beside the packed copy (its unpack returns it), so the CPU holds two bytes a weight,
+     * and the outlier columns are read from that copy rather than from a third. Elsewhere {@code weights} is all.
      */
-    private record Layer(Int8Weights weights, Tensor bias, IValue packed, Tensor codesByInput, Tensor scales) {}
+    private record Layer(Int8Weights weights, Tensor bias, IValue packed, Tensor scales) {}
 
     private Int8Linears(boolean reduceRange) {
         this.reduceRange = reduceRange;
@@ -74,19 +75,16 @@ public final class Int8Linears implements LinearLayers {
                 Int8Weights iw = Int8Weights.quantize(w);
                 q.bytes += iw.bytes() + b.numel() * 4;
                 IValue packed = null;
-                Tensor byInput = null;
                 Tensor scales = null;
                 if (cpu) {
                     packed = pack(iw);
-                    byInput = iw.codes().t().contiguous();
                     scales = iw.scales().clone();
-                    byInput.retainReference();
                     scales.retainReference();
                     iw.close();
                     iw = null;
                 }
                 b.retainReference();
-                q.layers.put(name, new Layer(iw, b, packed, byInput, scales));
+                q.layers.put(name, new Layer(iw, b, packed, scales));
             }
         }
         return q;
@@ -146,8 +144,11 @@ public final class Int8Linears implements LinearLayers {
         Tensor rowmax = absmax(in, 1).clamp_min(new Scalar(1e-30)).unsqueeze(1);
         Tensor y = dynamic(any ? in.div_(rowmax) : in.div(rowmax), l).mul_(rowmax).add_(l.bias());
         if (any) {
-            Tensor w = l.codesByInput().index_select(0, outliers).to(ScalarType.Float).mul_(l.scales().unsqueeze(0));
-            y.addmm_(x2.index_select(1, outliers), w);
+            // the outlier columns of the weight fbgemm keeps (unpack returns it without a copy; its codes are copied
+            // once per call, a small cost beside the product)
+            Tensor q = AtenOps.call("quantized::linear_unpack", l.packed()).get(0).toTensor();
+            Tensor w = q.int_repr().index_select(1, outliers).to(ScalarType.Float).mul_(l.scales().unsqueeze(1));
+            y.addmm_(x2.index_select(1, outliers), w.t());
         }
         return y.view(shapeWithLast(x, l.bias().size(0)));
     }
@@ -185,7 +186,6 @@ public final class Int8Linears implements LinearLayers {
             l.bias().releaseReference();
             if (l.packed() != null) {
                 l.packed().releaseReference();
-                l.codesByInput().releaseReference();
                 l.scales().releaseReference();
             }
         }

@@ -8,18 +8,21 @@ import org.geneformer4j.util.UserException;
  *
  * @param warmupSteps linear warmup in optimizer steps; when negative, {@code warmupRatio} of all steps
  * @param evalSteps evaluate every this many optimizer steps; 0 evaluates at the end of each epoch
- * @param saveSteps write the resumable checkpoint every this many steps; 0 at each epoch end (and each evaluation)
+ * @param saveSteps write a resumable checkpoint every this many steps; 0 at each epoch end (and each evaluation)
  * @param logSteps write a training-loss line every this many steps; 0 about ten times per epoch
  * @param bestMetric the evaluation metric whose maximum selects the best model (loss metrics are minimised)
+ * @param saveTotalLimit checkpoints kept, the newest ({@code checkpoint-STEP/}); 0 keeps every one
  */
 public record TrainSettings(double learningRate, double weightDecay, Schedule schedule, long warmupSteps,
         double warmupRatio, double epochs, int batchSize, int gradientAccumulation, double maxGradNorm, long seed,
         boolean groupByLength, long evalSteps, long saveSteps, long logSteps, String bestMetric, boolean loadBestAtEnd,
-        double beta1, double beta2, double epsilon) {
+        double beta1, double beta2, double epsilon, int saveTotalLimit) {
+    /** Checkpoints kept by default: the newest and the one before, should the newest be on a disk that fails. */
+    public static final int SAVE_TOTAL_LIMIT = 2;
 
     public static TrainSettings defaults() {
         return new TrainSettings(5e-5, 0.001, Schedule.LINEAR, 0, 0, 10, 12, 1, 1.0, 42, false, 0, 0, 0,
-                "macro_f1", true, 0.9, 0.999, 1e-8);
+                "macro_f1", true, 0.9, 0.999, 1e-8, SAVE_TOTAL_LIMIT);
     }
 
     public TrainSettings {
@@ -30,6 +33,16 @@ public record TrainSettings(double learningRate, double weightDecay, Schedule sc
         if (warmupRatio < 0 || warmupRatio >= 1) {
             throw new UserException("--warmup-ratio must be in [0, 1), not " + warmupRatio);
         }
+        if (saveTotalLimit < 0) {
+            throw new UserException("--save-total-limit must be 0 (keep every checkpoint) or more, not " + saveTotalLimit);
+        }
+    }
+
+    /** What a checkpoint must have been written with to be resumed: these settings but for how many are kept. */
+    public String resumeKey() {
+        return new TrainSettings(learningRate, weightDecay, schedule, warmupSteps, warmupRatio, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, seed, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon, 0)
+                .toString();
     }
 
     public long warmupFor(long totalSteps) {
@@ -43,6 +56,7 @@ public record TrainSettings(double learningRate, double weightDecay, Schedule sc
 
     public TrainSettings with(double lr, double wd, Schedule sched, long warmup, double epochsValue, long seedValue, int batch) {
         return new TrainSettings(lr, wd, sched, warmup, warmup > 0 ? 0 : warmupRatio, epochsValue, batch, gradientAccumulation,
-                maxGradNorm, seedValue, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon);
+                maxGradNorm, seedValue, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon,
+                saveTotalLimit);
     }
 }

@@ -60,17 +60,26 @@ final class TrainStep {
         double lossSum = 0;
         long examples = 0;
         long tokens = 0;
+        int[][] shares = new int[micro][];
+        long[] weights = new long[micro];
+        for (int k = 0; k < micro; k++) {
+            shares[k] = share(microBatches.get(k), rank, world);
+            weights[k] = world == 1 ? 0 : task.weight(shares[k], step);
+        }
+        // the batches' weights as the sums of the shares': no rank reads the examples of another (a corpus on disk)
+        long[] totals = parallel.sum(weights);
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
-            int[] batch = share(global, rank, world);
+            int[] batch = shares[k];
             // a share with nothing the loss is a mean over (no masked token) has no part in it, and its mean would be NaN
-            if (batch.length > 0 && (world == 1 || task.weight(batch, step) > 0)) {
+            if (batch.length > 0 && (world == 1 || weights[k] > 0)) {
                 try (PointerScope scope = new PointerScope()) {
                     torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
                     // the parts sum to the batch's loss over the ranks, and the gradients are averaged: hence x world
+                    double part = world == 1 ? 1 : weights[k] / (double) totals[k];
                     Tensor loss;
                     try (Autocast a = Autocast.to(model.device(), autocast)) {
-                        loss = task.lossPart(model, batch, global, step).mul(new Scalar((double) world));
+                        loss = task.lossPart(model, batch, global, part, step).mul(new Scalar((double) world));
                     }
                     lossSum += loss.item_double();
                     loss.mul(new Scalar(1.0 / micro)).backward();

@@ -20,8 +20,9 @@ import org.geneformer4j.util.UserException;
  * accumulation and clipping, evaluation every N steps or each epoch, the best model kept, and a checkpoint that a
  * killed run resumes from exactly (same data order, same dropout masks, same final weights).
  *
- * <p>The run directory holds {@code checkpoint/} (resumable state), {@code best/} (the best model by
- * {@link TrainSettings#bestMetric()}) and {@code metrics.jsonl}.
+ * <p>The run directory holds {@code checkpoint-STEP/} (resumable states, the newest
+ * {@link TrainSettings#saveTotalLimit()} kept), {@code best/} (the best model by {@link TrainSettings#bestMetric()})
+ * and {@code metrics.jsonl}.
  */
 public final class Trainer {
     private final TrainSettings s;
@@ -125,7 +126,7 @@ public final class Trainer {
         Map<String, Tensor> trainable = trainable(model, freezeLayers);
         boolean mixed = autocast.value != ScalarType.Float.value;
         // a bf16 run resumes as bf16: its weights' path differs from an fp32 run's
-        String key = s + " | freeze " + freezeLayers + " | " + identity + (mixed ? " | autocast " + autocast : "");
+        String key = s.resumeKey() + " | freeze " + freezeLayers + " | " + identity + (mixed ? " | autocast " + autocast : "");
         int globalBatch = s.batchSize() * parallel.worldSize();
         int batchesPerEpoch = (task.trainSize() + globalBatch - 1) / globalBatch;
         long stepsPerEpoch = (batchesPerEpoch + s.gradientAccumulation() - 1) / s.gradientAccumulation();
@@ -135,6 +136,9 @@ public final class Trainer {
         MetricsLog log = main ? new MetricsLog(runDir.resolve("metrics.jsonl")) : MetricsLog.discard();
         try (AdamW opt = new AdamW(trainable, s.weightDecay(), s.beta1(), s.beta2(), s.epsilon())) {
             parallel.broadcast(model.parameters().values()); // every replica starts from rank 0's weights (random heads included)
+            if (main) {
+                TrainingCheckpoint.removeLeftovers(runDir);
+            }
             Optional<TrainerState> resumedState = TrainingCheckpoint.resume(runDir, key, model, opt);
             TrainerState state = resumedState.orElse(new TrainerState(0, 0, 0, null, -1, key));
             log.truncateAfter(state.globalStep());
@@ -172,7 +176,7 @@ public final class Trainer {
                 boolean stop = stopAfterSteps >= 0 && step >= stopAfterSteps && step < total;
                 if (main && ((s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop)) {
                     TrainingCheckpoint.save(runDir, model, opt,
-                            new TrainerState(step, nextEpoch, nextBatch, evaluation.best(), evaluation.bestStep(), key));
+                            new TrainerState(step, nextEpoch, nextBatch, evaluation.best(), evaluation.bestStep(), key), s.saveTotalLimit());
                 }
                 epoch = nextEpoch;
                 b = nextBatch;

@@ -27,9 +27,10 @@ public interface TrainingTask {
     /**
      * What the loss of these examples is a mean over (the examples themselves; the masked tokens for masked gene
      * modelling): data-parallel ranks weight their losses by their share of it, so the average over the ranks is the
-     * loss of the whole batch.
+     * loss of the whole batch. Additive over examples: the ranks sum their shares' weights instead of each reading
+     * the whole batch.
      */
-    default double weight(int[] examples, long step) {
+    default long weight(int[] examples, long step) {
         return examples.length;
     }
 
@@ -39,10 +40,12 @@ public interface TrainingTask {
      * default the share's loss weighted by its share of {@link #weight}, which is exact for a loss that is one mean;
      * a loss that sums means over different subsets of the batch (multi-task: each task over its labelled cells)
      * must weight each mean by its own share. With one process {@code share} is {@code batch} and this is its loss.
+     *
+     * @param shareOfWeight {@code weight(share) / weight(batch)}, the batch's weight summed over the ranks
      */
-    default Tensor lossPart(BertModel model, int[] share, int[] batch, long step) {
+    default Tensor lossPart(BertModel model, int[] share, int[] batch, double shareOfWeight, long step) {
         Tensor loss = loss(model, share, step);
-        return share.length == batch.length ? loss : loss.mul(new Scalar(weight(share, step) / weight(batch, step)));
+        return share.length == batch.length ? loss : loss.mul(new Scalar(shareOfWeight));
     }
 
     /** Metrics on the validation set ({@code loss}, {@code accuracy}, {@code macro_f1}, ...); empty when there is none. */

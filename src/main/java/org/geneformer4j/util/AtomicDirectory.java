@@ -128,6 +128,20 @@ public final class AtomicDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a published directory as one step, then its files: a kill midway leaves a dead writer's staging
+     * (swept later), never a half-deleted {@code p} that a reader could take for a whole one.
+     */
+    public static void remove(Path p) throws IOException {
+        Path abs = p.toAbsolutePath().normalize();
+        if (!Files.exists(abs)) {
+            return;
+        }
+        Path aside = OutputLock.stagingFor(abs);
+        Files.move(abs, aside, StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(aside);
+    }
+
     public static void deleteRecursively(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;

@@ -3,6 +3,7 @@ package org.geneformer4j.util;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -31,10 +32,10 @@ public final class OutputGuard {
             return directoryWith("tokenized dataset (state.json or dataset_info.json)", "state.json", "dataset_info.json");
         }
 
-        /** A run directory: one that holds any of {@code markers}, or an empty one. */
+        /** A run directory: one that holds any of {@code markers} (names, or globs such as {@code checkpoint-*}), or an empty one. */
         public static Kind directoryWith(String description, String... markers) {
             return new Kind(description, p -> Files.isDirectory(p) && (isEmpty(p)
-                    || Arrays.stream(markers).anyMatch(m -> Files.exists(p.resolve(m), LinkOption.NOFOLLOW_LINKS))));
+                    || Arrays.stream(markers).anyMatch(m -> holds(p, m))));
         }
 
         /**
@@ -124,6 +125,17 @@ public final class OutputGuard {
     private static boolean isEmpty(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean holds(Path dir, String marker) {
+        if (!marker.contains("*")) {
+            return Files.exists(dir.resolve(marker), LinkOption.NOFOLLOW_LINKS);
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, marker)) {
+            return s.iterator().hasNext();
         } catch (IOException e) {
             return false;
         }

@@ -125,6 +125,45 @@ public final class OutputLock implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Removes the staging directories and locks that dead processes of this host left in {@code dir} for outputs
+     * named {@code prefix...}: those of outputs that will not be written again under the same name (numbered
+     * checkpoints), which no later lock of their own would sweep. A live writer's, or another host's, are kept.
+     */
+    public static void removeDeadLeftovers(Path dir, String prefix) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "." + prefix + "*")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                int partial = name.indexOf(".partial-");
+                if (partial > 0 && deadHere(name.substring(partial + ".partial-".length()))) {
+                    AtomicDirectory.deleteRecursively(p);
+                } else if (name.endsWith(".lock")) {
+                    Owner o = Owner.read(p);
+                    if (o != null && o.stale()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether a staging suffix ({@link #stagingFor}: host-pid-random) names a process of this host that has ended. */
+    private static boolean deadHere(String hostPidRandom) {
+        int random = hostPidRandom.lastIndexOf('-');
+        int pid = random > 0 ? hostPidRandom.lastIndexOf('-', random - 1) : -1;
+        if (pid <= 0) {
+            return false;
+        }
+        try {
+            return new Owner(hostPidRandom.substring(0, pid), Long.parseLong(hostPidRandom.substring(pid + 1, random))).stale();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** Under the lock no other writer can be alive, so every staging of this output is a dead writer's. */
     private static void removeDeadStaging(Path target) throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(target.getParent(), stagingPrefix(target) + "*")) {

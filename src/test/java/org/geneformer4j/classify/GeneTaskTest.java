@@ -43,10 +43,11 @@ class GeneTaskTest {
             int[] batch = {0, 1, 2, 3, 4, 5};
             int[] first = {0, 1, 2};
             int[] second = {3, 4, 5};
-            assertEquals(3.0, task.weight(first, 0));
-            assertEquals(12.0, task.weight(second, 0));
+            assertEquals(3, task.weight(first, 0));
+            assertEquals(12, task.weight(second, 0));
             double whole = task.loss(m, batch).item_double();
-            double parts = task.lossPart(m, first, batch, 0).item_double() + task.lossPart(m, second, batch, 0).item_double();
+            // each rank's share of the batch's weight, as the ranks' summed weights give it
+            double parts = task.lossPart(m, first, batch, 3 / 15.0, 0).item_double() + task.lossPart(m, second, batch, 12 / 15.0, 0).item_double();
             assertEquals(whole, parts, 1e-6, "the ranks' parts add up to the batch's loss");
             double byCells = (task.loss(m, first).item_double() + task.loss(m, second).item_double()) / 2;
             System.out.println("gene loss of a batch " + whole + "; parts " + parts + "; shares weighted by cells " + byCells);

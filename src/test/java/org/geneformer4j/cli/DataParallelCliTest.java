@@ -131,7 +131,7 @@ class DataParallelCliTest {
         assertEquals(1, errors.size(), Files.readString(logs.get(0)));
         assertTrue(errors.get(0).contains("another rank stopped"), errors.get(0));
         assertTrue(seconds < 60, "the job took " + seconds + " s to stop");
-        assertTrue(Files.isDirectory(killed.resolve("checkpoint")), "steps 2 and 4 were saved");
+        assertEquals(List.of("checkpoint-2", "checkpoint-4"), FinetuneCliTest.checkpoints(killed), "steps 2 and 4 were saved");
         // the rerun, with the same command, resumes from step 4 and ends where the uninterrupted run ended
         Cli again = Cli.run(args.toArray(String[]::new));
         assertEquals(0, again.exit(), again.err());

@@ -92,7 +92,7 @@ class FinetuneCliTest {
         Map<String, List<String>> pred = Csv.columns(out.resolve("predictions.csv"));
         assertEquals(List.of("cell_id", "label", "predicted", "prob_CD14+ Monocyte", "prob_CD19+ B", "prob_Dendritic"), List.copyOf(pred.keySet()));
         assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("eval_macro_f1"));
-        assertFalse(Files.exists(out.resolve("checkpoint")), "a finished run drops its resumable state");
+        assertEquals(List.of(), checkpoints(out), "a finished run drops its resumable state");
         assertTrue(Files.size(out.resolve("training_curves.png")) > 10_000);
         Cli curves = Cli.run("plot", "curves", "-i", out.resolve("metrics.jsonl").toString(), "-o", tmp.resolve("curves.svg").toString());
         assertEquals(0, curves.exit(), curves.err());
@@ -168,16 +168,12 @@ class FinetuneCliTest {
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp, Main.class.getName()));
         cmd.addAll(List.of(args(killed, extra)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
-        Path state = killed.resolve("checkpoint/trainer_state.json");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         long step = 0;
         while (p.isAlive() && System.nanoTime() < deadline && step < 5) {
             Thread.sleep(2);
-            try {
-                step = Files.exists(state) ? JSON.readTree(state.toFile()).get("global_step").asLong() : 0;
-            } catch (java.io.IOException racing) {
-                step = 0;
-            }
+            // the newest published checkpoint-STEP/ (its name is published with it, whole)
+            step = checkpoints(killed).stream().mapToLong(n -> Long.parseLong(n.substring("checkpoint-".length()))).max().orElse(0);
         }
         assertTrue(p.isAlive(), "the run must still be going when killed: " + Files.readString(tmp.resolve("log.txt")));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -191,6 +187,10 @@ class FinetuneCliTest {
         assertArrayEquals(Files.readAllBytes(straight.resolve("model/model.safetensors")), Files.readAllBytes(killed.resolve("model/model.safetensors")),
                 "killed at step " + step + " and resumed: the same final weights");
         assertEquals(Files.readString(straight.resolve("predictions.csv")), Files.readString(killed.resolve("predictions.csv")));
+        try (var s = Files.list(killed)) {
+            assertEquals(List.of(), s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".checkpoint-")).toList(),
+                    "no staging or lock of a checkpoint is left");
+        }
     }
 
     @Test
@@ -259,6 +259,16 @@ class FinetuneCliTest {
         expectError(Cli.run("plot", "curves", "-i", tmp.resolve("none.jsonl").toString(), "-o", tmp.resolve("c.png").toString()),
                 "does not exist");
         assertFalse(Files.exists(out), "failed runs leave no output directory");
+    }
+
+    /** The checkpoint-STEP directories of a run. */
+    static List<String> checkpoints(Path run) throws java.io.IOException {
+        if (!Files.isDirectory(run)) {
+            return List.of();
+        }
+        try (var s = Files.list(run)) {
+            return s.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("checkpoint-")).sorted().toList();
+        }
     }
 
     static void expectError(Cli r, String part) {

@@ -100,6 +100,6 @@ class MultiTaskDataParallelCliTest {
         for (String f : List.of("metrics.json", "predictions.csv", "splits.csv", "metrics.jsonl", "training_curves.png", "backbone/config.json")) {
             assertTrue(Files.exists(two.resolve(f)), f);
         }
-        assertTrue(!Files.exists(two.resolve("checkpoint")), "a finished run drops its resumable state");
+        assertEquals(List.of(), FinetuneCliTest.checkpoints(two), "a finished run drops its resumable state");
     }
 }

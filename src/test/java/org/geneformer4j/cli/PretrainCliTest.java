@@ -63,17 +63,29 @@ class PretrainCliTest {
         assertTrue(Files.exists(straight.resolve("training_curves.png")));
 
         Path resumed = tmp.resolve("resumed");
-        Cli first = Cli.run(pretrain(resumed, 8, "--eval-steps", "5", "--stop-after-steps", "3"));
+        Cli first = Cli.run(pretrain(resumed, 8, "--eval-steps", "5", "--save-steps", "1", "--stop-after-steps", "3"));
         assertEquals(0, first.exit(), first.err());
         assertTrue(first.err().contains("stopped after step 3"), first.err());
-        Cli rest = Cli.run(pretrain(resumed, 8, "--eval-steps", "5"));
+        assertEquals(List.of("checkpoint-2", "checkpoint-3"), FinetuneCliTest.checkpoints(resumed), "the two newest are kept by default");
+        // how many are kept may change between slices; the rest resumes from step 3
+        Cli rest = Cli.run(pretrain(resumed, 8, "--eval-steps", "5", "--save-steps", "1", "--save-total-limit", "1"));
         assertEquals(0, rest.exit(), rest.err());
         assertTrue(rest.err().contains("resumed"), rest.err());
         assertEquals(0.0, DataParallelCliTest.maxDifference(straight, resumed), "resumed run ends with the same weights");
+        assertEquals(List.of(), FinetuneCliTest.checkpoints(resumed), "a finished run keeps model/, not its checkpoints");
 
         Cli again = Cli.run(pretrain(straight, 8));
         assertEquals(1, again.exit());
         assertTrue(again.err().contains("already holds a finished pretraining run"), again.err());
+    }
+
+    @Test
+    void aGenecorpusParquetShardIsReadAndItsCellsCheckedBeforeTraining() {
+        String[] a = pretrain(tmp.resolve("parquet"), 8);
+        a[4] = TestData.resource("fixtures/genecorpus_500_samples.parquet").toString(); // -i
+        Cli p = Cli.run(a);
+        assertEquals(1, p.exit());
+        assertTrue(p.err().contains("genecorpus_500_samples.parquet row") && p.err().contains("the model takes 64 positions"), p.err());
     }
 
     @Test

@@ -14,6 +14,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.geneformer4j.dataset.DatasetReader;
 import org.geneformer4j.dataset.Datasets;
+import org.geneformer4j.dataset.TokenRows;
 import org.geneformer4j.counts.CellMatrixReader;
 import org.geneformer4j.counts.Readers;
 import org.geneformer4j.model.BertConfig;
@@ -146,6 +147,27 @@ class ReaderFuzzTest {
                 while (r.hasNext()) r.next();
             }
         });
+    }
+
+    /** Random access by row, as pretraining reads its corpus: every row's tokens, last row first. */
+    @Property(tries = 600, seed = SEED)
+    void arrowIpcByRow(@ForAll("damage") List<Mutation> m) throws IOException {
+        Path f = Fuzz.write(fresh(), "data.arrow", Fuzz.mutate(ARROW, m));
+        Fuzz.expectCleanOutcome("arrow ipc by row", m, () -> readEveryRow(f));
+    }
+
+    @Property(tries = 300, seed = SEED)
+    void parquetByRow(@ForAll("damage") List<Mutation> m) throws IOException {
+        Path f = Fuzz.write(fresh(), "cells.parquet", Fuzz.mutate(PARQUET, m));
+        Fuzz.expectCleanOutcome("parquet by row", m, () -> readEveryRow(f));
+    }
+
+    private static void readEveryRow(Path f) {
+        try (TokenRows rows = Datasets.tokenRows(List.of(f))) {
+            for (int r = rows.size() - 1; r >= 0; r--) {
+                rows.tokens(r);
+            }
+        }
     }
 
     static final byte[] TOKENS, MEDIANS, TOKENS_JSON;

@@ -65,7 +65,7 @@ class MultiTaskRunTest {
         var config = RandomInit.config(44, 32, 2, 4, 64, 32).withDropout(0);
         ClassifierRun.Base base = new ClassifierRun.Base(RandomInit.checkpoint(config, 3), "synthetic", CPU, ScalarType.Float, 0, 64);
         TrainSettings s = MultiTaskRun.settings(new TrainSettings(3e-3, 0.01, Schedule.LINEAR, 0, 0.05, 12, 16, 1, 1.0, 42, false, 0, 0, 0,
-                "loss", true, 0.9, 0.999, 1e-8), null, "loss");
+                "loss", true, 0.9, 0.999, 1e-8, 2), null, "loss");
         Path dir = tmp.resolve("run");
         ClassifierRun.Outcome o = MultiTaskRun.run(base, data, split, new MultiTaskRun.Spec(MultiTaskModel.Pooling.ATTENTION, 0.1,
                 new double[] {1, 1}, false), s, dir, -1, m -> {});
@@ -102,7 +102,7 @@ class MultiTaskRunTest {
         var config = RandomInit.config(44, 16, 2, 2, 32, 32); // dropout 0.02: the masks must repeat on resume
         ClassifierRun.Base base = new ClassifierRun.Base(RandomInit.checkpoint(config, 4), "synthetic", CPU, ScalarType.Float, 1, 64);
         TrainSettings s = MultiTaskRun.settings(new TrainSettings(3e-3, 0.1, Schedule.COSINE, 0, 0.1, 2, 8, 2, 1.0, 7, false, 0, 3, 0,
-                "loss", true, 0.9, 0.999, 1e-8), null, "loss");
+                "loss", true, 0.9, 0.999, 1e-8, 2), null, "loss");
         MultiTaskRun.Spec spec = new MultiTaskRun.Spec(MultiTaskModel.Pooling.ATTENTION, 0.3, new double[] {0.5, 2}, true);
         Path straight = tmp.resolve("straight"), sliced = tmp.resolve("sliced");
         assertTrue(MultiTaskRun.run(base, data, split, spec, s, straight, -1, m -> {}).finished());

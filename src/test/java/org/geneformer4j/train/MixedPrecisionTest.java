@@ -37,7 +37,7 @@ class MixedPrecisionTest {
         List<LabeledCell> cells = SyntheticCells.make(64, 2, 5);
         CellSelection.Prepared p = SyntheticCells.prepared(cells);
         TrainSettings s = new TrainSettings(3e-3, 0.01, Schedule.LINEAR, 1, 0, 2, 16, 2, 0.5, 5, true, 0, 0, 1,
-                "loss", false, 0.9, 0.999, 1e-8);
+                "loss", false, 0.9, 0.999, 1e-8, 2);
         for (boolean packed : new boolean[] {false, true}) {
             for (String name : List.of("cell", "gene", "mlm")) {
                 Run fp32 = train(name, p, s, packed, ScalarType.Float);

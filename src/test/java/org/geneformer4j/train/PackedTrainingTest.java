@@ -21,6 +21,8 @@ import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.model.RandomInit;
+import org.geneformer4j.dataset.TokenRows;
+import org.geneformer4j.pretrain.Cells;
 import org.geneformer4j.pretrain.MlmMasking;
 import org.geneformer4j.pretrain.PretrainTask;
 import org.geneformer4j.tensor.Tensors;
@@ -55,7 +57,30 @@ class PackedTrainingTest {
         t.put("cell", new CellTask(cells, List.of(), p, 32, packed));
         t.put("gene", new GeneTask(cells, new GeneTask.GeneSplit(genes, Map.of(), Map.of()), List.of("even", "odd"), 32, packed));
         List<int[]> tokens = cells.stream().map(LabeledCell::tokens).toList();
-        t.put("mlm", new PretrainTask(tokens, List.of(), MlmMasking.upstream(SyntheticCells.VOCAB, 0, 1).withProbability(0.3), 5, 32, packed));
+        TokenRows rows = new TokenRows() {
+            public int size() {
+                return tokens.size();
+            }
+
+            public int length(int row) {
+                return tokens.get(row).length;
+            }
+
+            public int[] tokens(int row) {
+                return tokens.get(row).clone();
+            }
+
+            public String where(int row) {
+                return "cell " + row;
+            }
+
+            public void close() {
+            }
+        };
+        long[] counts = new long[SyntheticCells.VOCAB];
+        tokens.forEach(c -> java.util.Arrays.stream(c).forEach(g -> counts[g]++));
+        t.put("mlm", new PretrainTask(new Cells(rows, java.util.stream.IntStream.range(0, tokens.size()).toArray()),
+                new Cells(rows, new int[0]), MlmMasking.upstream(SyntheticCells.VOCAB, 0, 1).withProbability(0.3), 5, 32, counts, packed));
         return t;
     }
 
@@ -140,7 +165,7 @@ class PackedTrainingTest {
         CellSelection.Prepared p = SyntheticCells.prepared(cells);
         // 64 cells, batch 16, accumulation 2: two steps an epoch, four in all; clipping and weight decay on
         TrainSettings s = new TrainSettings(3e-3, 0.01, Schedule.LINEAR, 1, 0, 2, 16, 2, 0.5, 5, true, 0, 0, 1,
-                "loss", false, 0.9, 0.999, 1e-8);
+                "loss", false, 0.9, 0.999, 1e-8, 2);
         for (String name : List.of("cell", "gene", "mlm")) {
             Map<String, HostTensor> padded = trained(name, p, s, false);
             Map<String, HostTensor> packed = trained(name, p, s, true);
