@@ -9,6 +9,7 @@
 #
 # Every step runs under its own time limit and reports into the table whatever happens, so that one failure
 # costs one row, not the call. ONLY="embed perturb" runs some steps (kernel, tokenize, embed, perturb, train).
+# VERIFY_WORK: the scratch folder (default /tmp/gf-verify, emptied first); OUT: where the log and table go.
 # Exit status: 0 when every check passed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +20,7 @@ OUTDIR=${OUT:-/tmp/gf-verify-out}
 mkdir -p "$OUTDIR"
 LOG=$OUTDIR/verify.log
 TABLE=$OUTDIR/table.md
-W=/tmp/gf-verify
+W=${VERIFY_WORK:-/tmp/gf-verify}
 rm -rf "$W" && mkdir -p "$W"
 : > "$LOG"
 echo "| step | check | result | figures |" > "$TABLE"
@@ -73,7 +74,7 @@ if [ "$REH" = 1 ]; then
     PARITY_CELLS=16
     EMB_REPEAT=1
     ISP_SLICE=1995:1996; ISP_ONE_SLICE=1995:1996   # one of the shortest cells: transformers computes its MLM head over 25,426 genes per position
-    TRAIN_CELLS=128
+    TRAIN_CELLS=${TRAIN_CELLS:-128}
     DEVICE_TOKENIZE=(--device cpu --encoder native)   # the kernel's C++ twin stands in for the kernel
 else
     DEV=cuda
@@ -119,7 +120,7 @@ else
     PARITY_CELLS=12        # the CPU side of the parity check is the slow one (77-100 s for 24 cells of a 12-layer model)
     EMB_REPEAT=3           # 8,589 cells: the first GPU run's 2,863 took under a second on the small shapes, start-up included
     ISP_SLICE=950:1050; ISP_ONE_SLICE=1000:1002
-    TRAIN_CELLS=1024
+    TRAIN_CELLS=${TRAIN_CELLS:-1024}
     DEVICE_TOKENIZE=(--device cuda)
 fi
 export PYTHONPATH=$root/scripts/bench:${PYTHONPATH:-}
@@ -375,24 +376,84 @@ row perturb "perturbations/s" INFO "geneformer4j ${jr:-?} | transformers minibat
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-# a training step: fine-tuning this program (fp32; bf16 training is not built) against a transformers loop in fp32
-# and bf16 autocast, tokens/s and model FLOP utilisation against the bf16 peak measured above
+# a training step: fine-tuning this program in fp32 and bf16 mixed precision, padded and packed, against a
+# transformers loop in fp32 and bf16 autocast; tokens/s and model FLOP utilisation against the bf16 peak measured
+# above. The model has no dropout, so that runs differ only by layout or precision: packed must follow the padded
+# run's loss step by step (same dtype), bf16 fp32's within bf16's rounding (TRAIN_TOL_PACKED, TRAIN_TOL_BF16: the
+# largest relative difference of a step's loss allowed)
 if want train; then
 say "training step"
 TD=$W/pbmc3k.V2.dataset
-M=$W/model.V2-104M
-init_model "$M" V2 12 768 12 3072
+M=$W/model.V2-104M.nodropout
+[ -f "$M/model.safetensors" ] || "$G" models init "$M" --model-version V2 --layers "${LAYERS_OVERRIDE:-12}" --hidden 768 \
+    --heads 12 --intermediate 3072 --dropout 0 >> "$LOG" 2>&1
 PB=$(ls $DATA | grep pbmc3k_hvg2000)
-"$G" tokenize -i "$PB" -o "$TD" --model-version V2 --attr cell_type >> "$LOG" 2>&1
-LIMIT=400 timed "$G" finetune cell -m "$M" -i "$TD" -o "$W/ft" --label cell_type --rare-threshold 0.03 --epochs 1 --batch-size 8 \
-    --device "$DEV" --max-ncells "$TRAIN_CELLS" --seed 1 --overwrite; tt=$T
-ftline=$(grep -E '^train .*steps, .* s$' "$LOG" | tail -1)   # the progress line's last report: "N/N (100%) steps, R steps/s, S s"
+[ -d "$TD" ] || "$G" tokenize -i "$PB" -o "$TD" --model-version V2 --attr cell_type >> "$LOG" 2>&1
+train_packed=$("$G" finetune cell --help 2>/dev/null | grep -q -- '--packed' && echo yes || echo no)
+declare -A tsteps=() trc=()
+runs=""
+for dt in fp32 bf16; do
+    [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue   # the CLI takes bf16 on GPUs (MixedPrecisionTest runs it on the CPU)
+    for pk in padded packed; do
+        [ "$pk" = packed ] && [ "$train_packed" = no ] && continue
+        want train || break 2
+        extra=(); [ "$pk" = packed ] && extra=(--packed)
+        : > "$W/ft.$dt.$pk.log"
+        TO=$W/ft.$dt.$pk.log LIMIT=400 timed "$G" finetune cell -m "$M" -i "$TD" -o "$W/ft.$dt.$pk" --label cell_type \
+            --rare-threshold 0.03 --epochs 1 --batch-size 8 --device "$DEV" --dtype "$dt" --max-ncells "$TRAIN_CELLS" --seed 1 \
+            --log-steps 1 --overwrite "${extra[@]}"
+        cat "$W/ft.$dt.$pk.log" >> "$LOG"
+        trc[$dt.$pk]=$RC
+        # the progress line's last report: "N/N (100%) steps, R steps/s, S s"
+        ftline=$(grep -E '^train .*steps, .* s$' "$W/ft.$dt.$pk.log" | tail -1)
+        tsteps[$dt.$pk]=$(sed -n 's/.*: \([0-9]*\)\/[0-9]* ([0-9]*%) steps, .*, \([0-9.]*\) s$/\1 \2/p' <<< "$ftline" \
+            | awk '{ if ($2 > 0) printf "%.2f", $1 / $2 }')
+        kernel=$(grep -o 'packed attention .*' "$W/ft.$dt.$pk.log" | tail -1)
+        echo "finetune $dt $pk: $T s rc=$RC; $ftline${kernel:+; $kernel}" >> "$LOG"
+        [ "$pk" = packed ] && [ -n "$kernel" ] && tsteps[$dt.$pk]="${tsteps[$dt.$pk]} (${kernel#packed attention })"
+        runs="$runs $dt.$pk"
+    done
+done
 train_py=$(timeout 300 $PY scripts/gpu/train_step.py "$M" "$TD" --device "$DEV" --batch-size 8 --steps 20 \
     ${PEAK_BF16:+--peak-tflops $PEAK_BF16} 2>> "$LOG" | tail -2)
-echo "finetune java: $tt s rc=$RC; $ftline; python: $train_py" >> "$LOG"
-jsteps=$(sed -n 's/.*: \([0-9]*\)\/[0-9]* ([0-9]*%) steps, .*, \([0-9.]*\) s$/\1 \2/p' <<< "$ftline" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2 }')
-row train "fine-tune step, ${TRAIN_SHAPE:-V2-104M} shape, batch 8, pbmc3k cells, AdamW" "$([ $RC = 0 ] && echo INFO || echo FAIL)" \
-    "geneformer4j fp32 ${jsteps:-?} steps/s (whole run $tt s, evaluation included) | $(echo "$train_py" | paste -sd';' -)"
+echo "python: $train_py" >> "$LOG"
+cmp_out=$($PY - "$W" ${TRAIN_TOL_PACKED:-1e-3} ${TRAIN_TOL_BF16:-2e-2} $runs <<'PY' 2>> "$LOG"
+import json, os, sys
+w, tol_packed, tol_bf16, runs = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+def losses(run):
+    p = f"{w}/ft.{run}/metrics.jsonl"
+    if not os.path.exists(p):
+        return None
+    return [json.loads(l)["loss"] for l in open(p) if '"loss"' in l and "eval_" not in l]
+def worst(a, b):
+    return max(abs(x - y) / abs(y) for x, y in zip(a, b)) if a and b and len(a) == len(b) else None
+verdict, out = "PASS", []
+for run, ref, tol in (("fp32.packed", "fp32.padded", tol_packed), ("bf16.packed", "bf16.padded", tol_bf16),
+                      ("bf16.padded", "fp32.padded", tol_bf16), ("bf16.packed", "fp32.padded", tol_bf16)):
+    if run not in runs or ref not in runs:
+        continue
+    a, b = losses(run), losses(ref)
+    d = worst(a, b)
+    if d is None:
+        verdict = "FAIL"
+        out.append(f"{run} vs {ref}: no comparable loss log")
+        continue
+    out.append(f"{run} vs {ref} loss max rel|d| {d:.1e} over {len(a)} steps (tol {tol:g})")
+    if d > tol:
+        verdict = "FAIL"
+if not out:
+    verdict, out = "FAIL", ["no run to compare"]
+print(verdict); print("; ".join(out))
+PY
+)
+ok=$(echo "$cmp_out" | head -1); for r in $runs; do [ "${trc[$r]}" = 0 ] || ok=FAIL; done
+row train "fine-tune, ${TRAIN_SHAPE:-V2-104M} shape without dropout, $TRAIN_CELLS pbmc3k cells: packed and bf16 follow padded fp32" \
+    "${ok:-FAIL}" "$(echo "$cmp_out" | tail -1)"
+figs=""
+for r in $runs; do figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
+row train "fine-tune step, batch 8, AdamW" INFO \
+    "geneformer4j steps/s (whole run, evaluation included): $figs | $(echo "$train_py" | paste -sd';' -)"
+unset tsteps trc
 
 fi
 

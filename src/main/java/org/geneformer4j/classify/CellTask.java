@@ -18,12 +18,19 @@ public final class CellTask implements TrainingTask {
     private final List<LabeledCell> valid;
     private final CellSelection.Prepared labels;
     private final int evalBatch;
+    private final boolean packed;
 
     public CellTask(List<LabeledCell> train, List<LabeledCell> valid, CellSelection.Prepared labels, int evalBatch) {
+        this(train, valid, labels, evalBatch, false);
+    }
+
+    /** @param packed batches of cells packed end to end without padding ({@link TokenBatch}), in training and evaluation */
+    public CellTask(List<LabeledCell> train, List<LabeledCell> valid, CellSelection.Prepared labels, int evalBatch, boolean packed) {
         this.train = train;
         this.valid = valid;
         this.labels = labels;
         this.evalBatch = evalBatch;
+        this.packed = packed;
     }
 
     @Override
@@ -45,20 +52,26 @@ public final class CellTask implements TrainingTask {
             cells.add(c.tokens());
             y[i] = labels.labelOf(c);
         }
-        Tensor logits = TokenBatch.of(cells, model.config().padTokenId()).forward(model).logits();
+        // [cells, classes]; the loss in fp32 whatever precision the forward pass ran in
+        Tensor logits = TokenBatch.of(cells, model.config().padTokenId(), packed).forward(model).logits().to(torch.ScalarType.Float);
         return torch.cross_entropy(logits, Tensors.longs(y, y.length).to(model.device(), torch.ScalarType.Long));
     }
 
     @Override
     public Map<String, Double> evaluate(BertModel model) {
-        return valid.isEmpty() ? Map.of() : metrics(model, valid, labels, evalBatch).summary();
+        return valid.isEmpty() ? Map.of() : metrics(model, valid, labels, evalBatch, packed).summary();
     }
 
     /** The classifier's metrics on {@code cells}. */
     public static ClassMetrics metrics(BertModel model, List<LabeledCell> cells, CellSelection.Prepared labels, int batch) {
+        return metrics(model, cells, labels, batch, false);
+    }
+
+    /** The classifier's metrics on {@code cells}, its batches packed or padded. */
+    public static ClassMetrics metrics(BertModel model, List<LabeledCell> cells, CellSelection.Prepared labels, int batch, boolean packed) {
         float[][] logits;
         try (Worker w = Worker.around(model)) {
-            logits = w.logits(cells.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096, Progress.silent());
+            logits = w.logits(cells.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096, packed, Progress.silent());
         }
         int[] truth = new int[cells.size()];
         for (int i = 0; i < truth.length; i++) {

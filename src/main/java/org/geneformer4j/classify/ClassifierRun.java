@@ -21,6 +21,7 @@ import org.geneformer4j.quant.LoraSettings;
 import org.geneformer4j.quant.PeftAdapter;
 import org.geneformer4j.quant.Quantization;
 import org.geneformer4j.quant.Quantizer;
+import org.geneformer4j.tensor.Autocast;
 import org.geneformer4j.train.TrainSettings;
 import org.geneformer4j.train.Trainer;
 import org.geneformer4j.train.TrainingCheckpoint;
@@ -40,14 +41,16 @@ public final class ClassifierRun {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * What every run of one study shares: the starting checkpoint, where it runs, {@code lora}: adapters to train over
-     * frozen (possibly NF4) base weights instead of the full model, or null, and the data-parallel group it trains in.
+     * What every run of one study shares: the starting checkpoint, where it runs and in which precision ({@code dtype}:
+     * fp32, or bf16 mixed precision over fp32 weights, {@link Trainer#autocast}), {@code lora}: adapters to train over
+     * frozen (possibly NF4) base weights instead of the full model, or null, the data-parallel group it trains in, and
+     * whether its batches are packed end to end without padding (training and evaluation).
      */
     public record Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch,
-            LoraSettings lora, DataParallel parallel) {
-        /** Full fine-tuning in one process. */
+            LoraSettings lora, DataParallel parallel, boolean packed) {
+        /** Full fine-tuning in one process, padded batches. */
         public Base(Checkpoint checkpoint, String modelName, Device device, ScalarType dtype, int freezeLayers, int evalBatch) {
-            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null, DataParallel.single());
+            this(checkpoint, modelName, device, dtype, freezeLayers, evalBatch, null, DataParallel.single(), false);
         }
     }
 
@@ -84,9 +87,9 @@ public final class ClassifierRun {
             long stopAfter, Consumer<String> info) {
         String identity = base.modelName() + " | cells " + data.classes() + " | split " + fingerprint(split);
         return run(base, data.classes(), Head.SEQUENCE_CLASSIFICATION, s, dir, stopAfter, identity,
-                new CellTask(split.train(), split.valid(), data, base.evalBatch()), info, (m, o) -> {
-                    ClassMetrics valid = split.valid().isEmpty() ? null : CellTask.metrics(m, split.valid(), data, base.evalBatch());
-                    ClassMetrics test = split.test().isEmpty() ? null : CellTask.metrics(m, split.test(), data, base.evalBatch());
+                new CellTask(split.train(), split.valid(), data, base.evalBatch(), base.packed()), info, (m, o) -> {
+                    ClassMetrics valid = split.valid().isEmpty() ? null : CellTask.metrics(m, split.valid(), data, base.evalBatch(), base.packed());
+                    ClassMetrics test = split.test().isEmpty() ? null : CellTask.metrics(m, split.test(), data, base.evalBatch(), base.packed());
                     boolean onTest = test != null;
                     if (onTest || valid != null) {
                         CellTask.writePredictions(dir.resolve("predictions.csv"), onTest ? split.test() : split.valid(), onTest ? test : valid);
@@ -101,12 +104,12 @@ public final class ClassifierRun {
         String identity = base.modelName() + " | genes " + genes.classes() + " | " + split.train().keySet().hashCode()
                 + "/" + split.valid().keySet().hashCode() + " | " + cells.size() + " cells";
         return run(base, genes.classes(), Head.TOKEN_CLASSIFICATION, s, dir, stopAfter, identity,
-                new GeneTask(cells, split, genes.classes(), base.evalBatch()), info, (m, o) -> {
+                new GeneTask(cells, split, genes.classes(), base.evalBatch(), base.packed()), info, (m, o) -> {
                     List<String[]> rows = new ArrayList<>();
                     ClassMetrics valid = split.valid().isEmpty() ? null
-                            : GeneTask.metrics(m, cells, split.valid(), genes.classes(), base.evalBatch(), null);
+                            : GeneTask.metrics(m, cells, split.valid(), genes.classes(), base.evalBatch(), null, base.packed());
                     ClassMetrics test = split.test().isEmpty() ? null
-                            : GeneTask.metrics(m, cells, split.test(), genes.classes(), base.evalBatch(), rows);
+                            : GeneTask.metrics(m, cells, split.test(), genes.classes(), base.evalBatch(), rows, base.packed());
                     if (test != null) {
                         List<String[]> keys = rows.stream().map(r -> new String[] {r[0], genes.geneOfToken().get(Integer.parseInt(r[1]))}).toList();
                         PredictionTable.write(dir.resolve("predictions.csv"), List.of("cell_id", "ensembl_id"), keys, PredictionTable.names(test.classes(), test.truth()),
@@ -126,7 +129,8 @@ public final class ClassifierRun {
             return read(dir);
         }
         Quantization q = base.lora() == null ? Quantization.NONE : base.lora().quantize();
-        BertModel.Loaded loaded = BertModel.load(base.checkpoint(), head, classes, base.device(), base.dtype(), s.seed(),
+        // fp32 weights whatever the precision: mixed precision autocasts the computation, the weights stay the master copy
+        BertModel.Loaded loaded = BertModel.load(base.checkpoint(), head, classes, base.device(), ScalarType.Float, s.seed(),
                 Quantizer.onHost(base.checkpoint().config(), q));
         try (BertModel model = loaded.model()) {
             LoraLinears lora = null;
@@ -153,7 +157,10 @@ public final class ClassifierRun {
                 }
                 out.commit();
             }
-            ClassMetrics[] m = finish.apply(model, dir);
+            ClassMetrics[] m;
+            try (Autocast a = Autocast.to(base.device(), base.dtype())) { // evaluated as during training
+                m = finish.apply(model, dir);
+            }
             org.geneformer4j.train.Curves.plot(dir.resolve("metrics.jsonl"), dir.resolve("training_curves.png"), "training of " + dir.getFileName());
             ObjectNode o = JSON.createObjectNode();
             o.put("model", base.modelName());
@@ -189,9 +196,12 @@ public final class ClassifierRun {
         boolean main = base.parallel().isMain();
         Progress progress = main ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
         Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
-                .parallel(base.parallel()).train(model, task);
+                .parallel(base.parallel()).autocast(base.dtype()).train(model, task);
         if (main && r.resumedFrom()) {
             info.accept("resumed " + dir + " from its checkpoint");
+        }
+        if (main && base.packed()) {
+            info.accept("packed attention " + org.geneformer4j.model.PackedAttention.describe());
         }
         if (main && !r.finished()) {
             info.accept("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");

@@ -57,10 +57,11 @@ public final class CrossValidation {
         }
     }
 
-    /** Training in reduced-precision weights is not mixed precision, which is not built yet. */
+    /** Multi-task training has no mixed precision yet (its loss and pooling are not checked under autocast). */
     public static void requireFp32(ScalarType dtype) {
         if (dtype.value != ScalarType.Float.value) {
-            throw new UserException("training runs in fp32; mixed precision is not built yet (leave out --dtype)");
+            throw new UserException("multi-task training runs in fp32 (bf16 mixed precision is built for finetune cell, finetune gene,"
+                    + " tune and pretrain): leave out --dtype");
         }
     }
 

@@ -29,14 +29,21 @@ public final class GeneTask implements TrainingTask {
     private final Map<Integer, Integer> evalGenes;
     private final List<String> classes;
     private final int evalBatch;
+    private final boolean packed;
 
     public GeneTask(List<LabeledCell> cells, GeneSplit split, List<String> classes, int evalBatch) {
+        this(cells, split, classes, evalBatch, false);
+    }
+
+    /** @param packed batches of cells packed end to end without padding ({@link TokenBatch}), in training and evaluation */
+    public GeneTask(List<LabeledCell> cells, GeneSplit split, List<String> classes, int evalBatch, boolean packed) {
         this.train = withAny(cells, split.train());
         this.trainGenes = split.train();
         this.eval = withAny(cells, split.valid());
         this.evalGenes = split.valid();
         this.classes = classes;
         this.evalBatch = evalBatch;
+        this.packed = packed;
         if (train.isEmpty()) {
             throw new UserException("no cell expresses a training gene of the gene classes");
         }
@@ -136,25 +143,25 @@ public final class GeneTask implements TrainingTask {
         for (int i : examples) {
             cells.add(train.get(i).tokens());
         }
-        TokenBatch tb = TokenBatch.of(cells, model.config().padTokenId());
-        long[] y = new long[tb.rows() * tb.length()];
+        TokenBatch tb = TokenBatch.of(cells, model.config().padTokenId(), packed);
+        long[] y = new long[tb.positions()]; // a label per position of the per-token logits; padding and unlabelled genes -100
         java.util.Arrays.fill(y, -100);
         for (int r = 0; r < cells.size(); r++) {
             int[] t = cells.get(r);
             for (int j = 0; j < t.length; j++) {
                 Integer c = trainGenes.get(t[j]);
                 if (c != null) {
-                    y[r * tb.length() + j] = c;
+                    y[(int) tb.position(r, j)] = c;
                 }
             }
         }
-        Tensor logits = tb.forward(model).logits();
+        Tensor logits = tb.forward(model).logits().to(torch.ScalarType.Float); // the loss in fp32 whatever the forward ran in
         return torch.cross_entropy(logits.view(-1, classes.size()), Tensors.longs(y, y.length).to(model.device(), torch.ScalarType.Long));
     }
 
     @Override
     public Map<String, Double> evaluate(BertModel model) {
-        return evalGenes.isEmpty() ? Map.of() : metrics(model, eval, evalGenes, classes, evalBatch, null).summary();
+        return evalGenes.isEmpty() ? Map.of() : metrics(model, eval, evalGenes, classes, evalBatch, null, packed).summary();
     }
 
     /**
@@ -163,10 +170,16 @@ public final class GeneTask implements TrainingTask {
      */
     public static ClassMetrics metrics(BertModel model, List<LabeledCell> cells, Map<Integer, Integer> genes, List<String> classes,
             int batch, List<String[]> rows) {
+        return metrics(model, cells, genes, classes, batch, rows, false);
+    }
+
+    /** As {@link #metrics(BertModel, List, Map, List, int, List)}, the batches packed or padded. */
+    public static ClassMetrics metrics(BertModel model, List<LabeledCell> cells, Map<Integer, Integer> genes, List<String> classes,
+            int batch, List<String[]> rows, boolean packed) {
         List<LabeledCell> with = withAny(cells, genes);
         float[][] logits;
         try (Worker w = Worker.around(model)) {
-            logits = w.logits(with.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096, Progress.silent());
+            logits = w.logits(with.stream().map(LabeledCell::tokens).toList(), batch, (long) batch * 4096, packed, Progress.silent());
         }
         int k = classes.size();
         List<float[]> out = new ArrayList<>();

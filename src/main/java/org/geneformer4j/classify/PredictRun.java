@@ -26,7 +26,7 @@ import org.geneformer4j.util.UserException;
  * @param label the truth column, or null
  */
 public record PredictRun(Path input, Path output, String label, Map<String, Set<String>> filters, int batchSize,
-        boolean overwrite, String model) {
+        boolean packed, boolean overwrite, String model) {
 
     public void run(Supplier<ModelSession> open, Log log) {
         OutputGuard.check(output, overwrite, OutputGuard.Kind.file("csv"), OutputGuard.paths(input, model));
@@ -48,7 +48,10 @@ public record PredictRun(Path input, Path output, String label, Map<String, Set<
                 classes = w.model().config().labels();
             }
             Progress progress = Progress.forStderr("predict", "cells", cells.size());
-            float[][] logits = w.logits(cells.stream().map(LabeledCell::tokens).toList(), batchSize, (long) batchSize * 4096, progress);
+            float[][] logits = w.logits(cells.stream().map(LabeledCell::tokens).toList(), batchSize, (long) batchSize * 4096, packed, progress);
+            if (packed) {
+                log.detail("predict: packed attention " + org.geneformer4j.model.PackedAttention.describe());
+            }
             progress.finish();
             write(session, head, classes, cells, logits, log);
         } catch (Throwable t) {

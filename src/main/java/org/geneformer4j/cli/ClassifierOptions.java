@@ -50,10 +50,11 @@ final class ClassifierOptions {
         return CellTable.read(input, labelColumn, groupColumn, filter.map(), s.tokenCheck());
     }
 
-    /** The starting checkpoint and where runs train (on the session's one device, in fp32). */
+    /** The starting checkpoint and where runs train (on the session's one device, in fp32 or bf16 mixed precision). */
     ClassifierRun.Base base(ModelSession s, TrainOptions train) {
-        CrossValidation.requireFp32(s.dtype());
-        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout()));
+        org.geneformer4j.train.Trainer.requirePrecision(s.dtype());
+        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout()),
+                train.packed);
     }
 
     /** The adapters to train, or null for full fine-tuning: LoRA when asked for, or implied by NF4 weights. */

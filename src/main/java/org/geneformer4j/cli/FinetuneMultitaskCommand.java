@@ -118,6 +118,7 @@ final class FinetuneMultitaskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Log log = Main.log();
+        refusePacked(train);
         if (train.launches()) {
             return org.geneformer4j.distributed.LocalLauncher.run(Main.args, train.nprocPerNode, log);
         }
@@ -159,8 +160,16 @@ final class FinetuneMultitaskCommand implements Callable<Integer> {
      * {@code tune --multitask}: upstream's multi-task study on the tune engine, every trial a multi-task run on the same
      * split, ranked by the validation loss with the tasks weighed equally ({@link MultiTaskSearch}).
      */
+    /** The multi-task model pools padded rows (attention pooling over a padded mask): it has no packed path yet. */
+    static void refusePacked(TrainOptions train) {
+        if (train.packed) {
+            throw new UserException("--packed is built for finetune cell, finetune gene and pretrain; multi-task training runs padded batches");
+        }
+    }
+
     static int tune(ModelSession r, CellDataOptions data, List<String> columns, TrainOptions train, Path output, int trials, String sampler,
             Path space, boolean overwrite) throws Exception {
+        refusePacked(train);
         if (data.label != null) {
             throw new UserException("--multitask names the label columns; leave out --label");
         }

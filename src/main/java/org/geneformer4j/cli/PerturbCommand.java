@@ -65,6 +65,10 @@ final class PerturbCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", description = "Tokens per forward pass at most (default 16384 on the CPU, 131072 on a GPU).")
     Long maxTokens;
 
+    @Option(names = "--packed", description = "Pack each cell's original and perturbed versions end to end without padding"
+            + " (variable-length attention on GPUs): the original shares the first batch, versions of different lengths share batches.")
+    boolean packed;
+
     @Option(names = "--shard-cells", defaultValue = "100", description = "Cells per output shard (the unit of resuming). Default: ${DEFAULT-VALUE}.")
     int shardCells;
 
@@ -75,7 +79,7 @@ final class PerturbCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         new PerturbJob(input, output, type, rankShift, genes, combos, anchorGene, embMode, embLayer, filter.map(), cells.maxCells,
-                seed.seed, cellRange, cellStates, stateEmbs, batchSize, maxTokens, shardCells, format, modelOptions.model,
+                seed.seed, cellRange, cellStates, stateEmbs, batchSize, maxTokens, packed, shardCells, format, modelOptions.model,
                 modelOptions.deviceNames()).run(modelOptions::open, Main.log());
         return 0;
     }

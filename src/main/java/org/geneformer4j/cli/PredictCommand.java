@@ -30,12 +30,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Cells per batch. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--packed", description = "Concatenate each batch's cells without padding (variable-length attention on GPUs).")
+    boolean packed;
+
     @Mixin
     OverwriteOption overwrite;
 
     @Override
     public Integer call() {
-        new PredictRun(input, output, label, filter.map(), batchSize, overwrite.overwrite, model.model).run(model::open, Main.log());
+        new PredictRun(input, output, label, filter.map(), batchSize, packed, overwrite.overwrite, model.model).run(model::open, Main.log());
         return 0;
     }
 }

@@ -39,6 +39,10 @@ final class TrainOptions {
     @Option(names = "--group-by-length", description = "Batch cells of similar length (less padding; upstream's pretraining does).")
     boolean groupByLength;
 
+    @Option(names = "--packed", description = "Pack each batch's cells end to end without padding (variable-length attention on GPUs),"
+            + " in training and evaluation: the same loss and gradients, no work on padding.")
+    boolean packed;
+
     @Option(names = "--eval-steps", defaultValue = "0", description = "Evaluate every N optimizer steps (0: each epoch). Default: ${DEFAULT-VALUE}.")
     long evalSteps;
 

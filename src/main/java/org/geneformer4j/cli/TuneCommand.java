@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.geneformer4j.classify.CellSelection;
 import org.geneformer4j.classify.ClassifierRun;
-import org.geneformer4j.classify.CrossValidation;
 import org.geneformer4j.engine.ModelSession;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.train.Schedule;
@@ -93,12 +92,12 @@ final class TuneCommand implements Callable<Integer> {
         Main.log().info(String.format(Locale.ROOT, "study %s: %d trials (%d finished), %s sampler; %d train, %d valid, %d test cells",
                 output, trials, study.finished().size(), sampler, split.train().size(), split.valid().size(), split.test().size()));
         List<org.bytedeco.pytorch.Device> devices = r.devices();
-        CrossValidation.requireFp32(r.dtype());
+        org.geneformer4j.train.Trainer.requirePrecision(r.dtype());
         org.geneformer4j.quant.LoraSettings lora = data.common.lora(r);
         List<Study.Trial> all = study.run(devices, (params, dir, device) -> {
             TrainSettings s = apply(base, params);
             ClassifierRun.Base b = new ClassifierRun.Base(r.checkpoint(), r.name(), device, r.dtype(), data.common.freezeLayers,
-                    data.common.evalBatch, lora, org.geneformer4j.distributed.DataParallel.single());
+                    data.common.evalBatch, lora, org.geneformer4j.distributed.DataParallel.single(), train.packed);
             return ClassifierRun.cells(b, cells, split, s, dir, train.stopAfterSteps, Main.log()::info);
         }, Main.log()::info);
         if (all.size() < trials) {

@@ -2,7 +2,10 @@ package org.geneformer4j.engine;
 
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.BertOutput;
@@ -29,26 +32,11 @@ public final class Batch implements AutoCloseable {
         this.cells = cells;
         InputStaging.Staged in;
         try {
-            if (packed) {
-                int[] lengths = cells.stream().mapToInt(c -> c.length).toArray();
-                layout = PackedLayout.of(lengths);
-                long[] ids = new long[(int) layout.tokens()];
-                int at = 0;
-                for (int[] c : cells) {
-                    for (int t : c) {
-                        ids[at++] = t;
-                    }
-                }
-                rows = 1;
-                length = ids.length;
-                in = worker.staging().stage(ids, layout.positions(), 1, length);
-            } else {
-                layout = null;
-                TokenBatch padded = TokenBatch.of(cells, worker.padToken());
-                rows = padded.rows();
-                length = padded.length();
-                in = worker.staging().stage(padded.ids(), padded.mask(), rows, length);
-            }
+            TokenBatch inputs = TokenBatch.of(cells, worker.padToken(), packed);
+            layout = inputs.layout();
+            rows = inputs.rows();
+            length = inputs.length();
+            in = worker.staging().stage(inputs.ids(), inputs.mask(), rows, length);
         } catch (RuntimeException e) {
             scope.close();
             throw e;
@@ -82,12 +70,40 @@ public final class Batch implements AutoCloseable {
         return m.forward(staged.ids(), staged.mask(), false, false, layers).lastHiddenState();
     }
 
-    /** The model's full output (head included) for a padded batch. */
+    /**
+     * The model's full output, head included: padded [rows, length, ..]; packed, a sequence classifier's logits are
+     * [cells, classes] and per-token heads' [tokens, ..] ({@link BertModel#forwardPacked}).
+     */
     public BertOutput forward() {
+        BertModel m = worker.model();
         if (layout != null) {
-            throw new IllegalStateException("heads run on padded batches");
+            return m.forwardPacked(staged.ids().view(length), staged.mask().view(length), layout, layout.cumulative(m.device()),
+                    m.config().numLayers());
         }
-        return worker.model().forward(staged.ids(), staged.mask(), false, false);
+        return m.forward(staged.ids(), staged.mask(), false, false);
+    }
+
+    /**
+     * Hidden states ({@link #hidden}) as rows [cells, longest, hidden]: a padded batch's as they are (positions past a
+     * cell's end hold the model's output for the padding), a packed batch's scattered into rows with zeros after
+     * each cell's end. For code that measures cells row by row whichever way they ran.
+     */
+    public Tensor rows(Tensor hidden) {
+        if (layout == null) {
+            return hidden;
+        }
+        int n = layout.cells();
+        int longest = layout.maxLength();
+        long[] dest = new long[(int) layout.tokens()];
+        for (int c = 0; c < n; c++) {
+            for (long j = layout.offsets()[c]; j < layout.offsets()[c + 1]; j++) {
+                dest[(int) j] = (long) c * longest + (j - layout.offsets()[c]);
+            }
+        }
+        Tensor index = org.geneformer4j.tensor.Tensors.longs(dest, dest.length).to(hidden.device(), ScalarType.Long);
+        long h = hidden.size(1);
+        return torch.zeros(new long[] {(long) n * longest, h}, new TensorOptions(hidden.scalar_type())
+                .device(new DeviceOptional(hidden.device()))).index_copy_(0, index, hidden).view(n, longest, h);
     }
 
     /** Row r's first token in {@code hidden}: r times the padded length, or the cell's packed offset. */

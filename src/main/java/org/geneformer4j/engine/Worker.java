@@ -55,24 +55,30 @@ public final class Worker implements AutoCloseable {
      * gives [classes] per cell, a gene classifier [length x classes].
      */
     public float[][] logits(List<int[]> cells, int batchSize, long maxTokens, Progress progress) {
+        return logits(cells, batchSize, maxTokens, false, progress);
+    }
+
+    /** As {@link #logits(List, int, long, Progress)}, the batches packed ({@code maxTokens} real tokens) or padded. */
+    public float[][] logits(List<int[]> cells, int batchSize, long maxTokens, boolean packed, Progress progress) {
         boolean perToken = model.head() == Head.TOKEN_CLASSIFICATION;
         int[] lengths = cells.stream().mapToInt(c -> c.length).toArray();
         float[][] out = new float[cells.size()][];
         boolean wasTraining = model.training();
         model.train(false);
         try (NoGradGuard g = new NoGradGuard()) {
-            for (int[] idx : BatchPlan.plan(lengths, batchSize, maxTokens, false)) {
+            for (int[] idx : BatchPlan.plan(lengths, batchSize, maxTokens, packed)) {
                 List<int[]> cellsOf = new ArrayList<>();
                 for (int i : idx) {
                     cellsOf.add(cells.get(i));
                 }
-                try (Batch b = batch(cellsOf, false)) {
+                try (Batch b = batch(cellsOf, packed)) {
                     float[] l = Tensors.floatArray(b.forward().logits());
                     int rows = idx.length;
-                    int classes = perToken ? l.length / (rows * b.length()) : l.length / rows;
+                    // per token: [rows x length] positions padded, [tokens] packed (Batch.tokens either way)
+                    int classes = perToken ? (int) (l.length / b.tokens()) : l.length / rows;
                     for (int r = 0; r < rows; r++) {
                         int width = perToken ? cellsOf.get(r).length * classes : classes;
-                        int start = perToken ? r * b.length() * classes : r * classes;
+                        int start = perToken ? (int) b.start(r) * classes : r * classes;
                         out[idx[r]] = Arrays.copyOfRange(l, start, start + width);
                     }
                 }

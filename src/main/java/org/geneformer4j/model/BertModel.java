@@ -443,6 +443,19 @@ public final class BertModel implements AutoCloseable {
      * otherwise. Equal to {@link #forward} on the same cells padded, token for token.
      */
     public BertOutput forwardPacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative, int layers) {
+        return runPacked(inputIds, positions, layout, cumulative, layers, layers == config.numLayers());
+    }
+
+    /**
+     * The last layer's hidden states of a packed batch [tokens, hidden] without the head: {@link #encode} for packed
+     * inputs (masked gene modelling applies {@link #mlmLogits} to the positions it predicts only).
+     */
+    public Tensor encodePacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative) {
+        return runPacked(inputIds, positions, layout, cumulative, config.numLayers(), false).lastHiddenState();
+    }
+
+    private BertOutput runPacked(Tensor inputIds, Tensor positions, PackedLayout layout, Tensor cumulative, int layers,
+            boolean withHead) {
         if (layout.maxLength() > config.maxPositions()) {
             throw new UserException("input of " + layout.maxLength() + " tokens exceeds the model's " + config.maxPositions()
                     + " positions");
@@ -453,7 +466,7 @@ public final class BertModel implements AutoCloseable {
             x = layer(i, x, attention);
         }
         Tensor head = null;
-        if (layers == config.numLayers()) {
+        if (withHead) {
             head = this.head == Head.SEQUENCE_CLASSIFICATION ? sequenceLogits(x.index_select(0, layout.starts(device)))
                     : this.head == Head.NONE ? null : headOutput(x);
         }
@@ -492,8 +505,14 @@ public final class BertModel implements AutoCloseable {
         return torch.linear(x, p(name + ".weight"), new TensorOptional(p(name + ".bias")));
     }
 
+    /**
+     * In the weights' precision: under mixed precision (fp32 weights, autocast) an input a bf16 matrix product made
+     * (the MLM head's transform) is normalised in fp32, as CUDA's autocast does and the CPU's would not.
+     */
     private Tensor layerNorm(Tensor x, String name) {
-        return torch.layer_norm(x, new long[] {config.hiddenSize()}, new TensorOptional(p(name + ".weight")),
+        Tensor w = p(name + ".weight");
+        Tensor in = x.scalar_type().value == w.scalar_type().value ? x : x.to(w.scalar_type());
+        return torch.layer_norm(in, new long[] {config.hiddenSize()}, new TensorOptional(w),
                 new TensorOptional(p(name + ".bias")), config.layerNormEps(), false);
     }
 

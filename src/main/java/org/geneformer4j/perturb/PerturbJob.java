@@ -27,7 +27,7 @@ import org.geneformer4j.vocab.GeneVocabulary;
  */
 public record PerturbJob(Path input, Path output, String type, int rankShift, String genes, int combos, String anchorGene,
         String embMode, int embLayer, Map<String, Set<String>> filters, int maxCells, long seed, String cellRange,
-        String cellStates, Path stateEmbs, int batchSize, Long maxTokens, int shardCells, String format, String model,
+        String cellStates, Path stateEmbs, int batchSize, Long maxTokens, boolean packed, int shardCells, String format, String model,
         String where) {
 
     public void run(Supplier<ModelSession> open, Log log) {
@@ -73,7 +73,7 @@ public record PerturbJob(Path input, Path output, String type, int rankShift, St
             }
             int[] range = range();
             PerturbSettings s = new PerturbSettings(pt, rankShift, geneTokens, anchor, combos, mode, embLayer, f, maxCells, seed,
-                    range[0], range[1], states, batchSize, session.maxTokens(maxTokens), shardCells);
+                    range[0], range[1], states, batchSize, session.maxTokens(maxTokens), shardCells, packed);
             List<String> geneIds = new ArrayList<>();
             for (int t : geneTokens) {
                 geneIds.add(vocab.tokenName(t));
@@ -91,9 +91,13 @@ public record PerturbJob(Path input, Path output, String type, int rankShift, St
                     + ", " + mode.name().toLowerCase(Locale.ROOT) + " embeddings of layer " + (m.config().numLayers() + embLayer)
                     + (states.isEmpty() ? "" : ", shifts towards " + String.join(", ", states.keySet()))
                     + (info.quantize() == null ? "" : ", " + info.quantize() + " weights")
+                    + (packed ? ", packed batches" : "")
                     + (workers.size() > 1 ? ", " + workers.size() + " workers (" + where + ")" : ""));
             PerturbRun.Summary r = new PerturbRun(s, vocab, format).run(() -> Datasets.open(input), workers, info, output,
                     Progress.forStderr("perturb", "cells", 0));
+            if (packed) {
+                log.detail("perturb: packed attention " + org.geneformer4j.model.PackedAttention.describe());
+            }
             log.info(String.format(Locale.ROOT, "wrote %s: %d cells, %,d perturbations in %.1f s (%.1f perturbations/s); %d shards written, %d already there",
                     output, r.cells(), r.perturbations(), r.seconds(), r.perturbations() / Math.max(1e-9, r.seconds()), r.shardsWritten(), r.shardsSkipped()));
         } catch (Throwable t) {

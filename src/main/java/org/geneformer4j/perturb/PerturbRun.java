@@ -90,7 +90,7 @@ public final class PerturbRun {
         Workers pool = new Workers();
         for (Worker worker : workers) {
             jobs.add(() -> {
-                Perturber perturber = new Perturber(worker, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize());
+                Perturber perturber = new Perturber(worker, s.embLayer(), special, s.mode(), s.states(), s.maxTokens(), s.batchSize(), s.packed());
                 for (int k = next.getAndIncrement(); !pool.failed() && k < pending.size(); k = next.getAndIncrement()) {
                     int first = pending.get(k)[0];
                     int end = pending.get(k)[1];

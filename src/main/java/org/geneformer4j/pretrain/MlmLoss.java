@@ -3,6 +3,7 @@ package org.geneformer4j.pretrain;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.engine.TokenBatch;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.tensor.Tensors;
@@ -23,7 +24,12 @@ public final class MlmLoss {
 
     /** The mean loss of {@code batch}, differentiable with respect to the model's parameters. */
     public static Tensor of(BertModel model, MlmMasking.Batch batch) {
-        return Predicted.of(model, batch).loss();
+        return of(model, batch, false);
+    }
+
+    /** As {@link #of(BertModel, MlmMasking.Batch)}, the batch's cells run packed end to end or padded. */
+    public static Tensor of(BertModel model, MlmMasking.Batch batch, boolean packed) {
+        return Predicted.of(model, batch, packed).loss();
     }
 
     /**
@@ -34,13 +40,19 @@ public final class MlmLoss {
      */
     public record Predicted(Tensor logits, Tensor labels, int selected, Tensor anyLogits) {
         public static Predicted of(BertModel model, MlmMasking.Batch batch) {
+            return of(model, batch, false);
+        }
+
+        /**
+         * As {@link #of(BertModel, MlmMasking.Batch)}, the batch's masked cells run packed end to end or padded
+         * ({@link TokenBatch}): the labelled positions are found wherever the layout puts them.
+         */
+        public static Predicted of(BertModel model, MlmMasking.Batch batch, boolean packed) {
             if (model.head() != Head.MLM) {
                 throw new IllegalArgumentException("masked gene modelling needs the MLM head, the model has " + model.head());
             }
-            long[] shape = {batch.rows(), batch.length()};
-            Tensor ids = Tensors.longs(batch.inputIds(), shape).to(model.device(), ScalarType.Long);
-            Tensor attention = Tensors.longs(batch.attentionMask(), shape).to(model.device(), ScalarType.Long);
-            Tensor hidden = model.encode(ids, attention);
+            TokenBatch inputs = TokenBatch.of(batch.cells(), model.config().padTokenId(), packed);
+            Tensor hidden = inputs.encode(model);
             Tensor flat = hidden.reshape(-1, hidden.size(-1));
             if (batch.selected() == 0) {
                 // a zero that still depends on the head, so every parameter gets a (zero) gradient
@@ -51,7 +63,7 @@ public final class MlmLoss {
             int k = 0;
             for (int i = 0; i < batch.labels().length; i++) {
                 if (batch.labels()[i] != MlmMasking.IGNORE_INDEX) {
-                    positions[k] = i;
+                    positions[k] = inputs.position(i / batch.length(), i % batch.length());
                     labels[k++] = batch.labels()[i];
                 }
             }

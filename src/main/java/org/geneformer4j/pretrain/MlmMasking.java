@@ -161,7 +161,24 @@ public final class MlmMasking {
      * A padded, masked batch, row-major [rows, length]: model inputs, attention mask (1 token, 0 padding) and labels
      * ({@link #IGNORE_INDEX} where not selected). {@code selected} counts the positions with a label.
      */
-    public record Batch(int rows, int length, long[] inputIds, long[] attentionMask, long[] labels, int selected) {}
+    public record Batch(int rows, int length, long[] inputIds, long[] attentionMask, long[] labels, int selected) {
+        /** Each row's masked input without its padding (the attention mask's leading ones): to run padded or packed. */
+        public List<int[]> cells() {
+            List<int[]> out = new java.util.ArrayList<>(rows);
+            for (int r = 0; r < rows; r++) {
+                int n = 0;
+                while (n < length && attentionMask[r * length + n] != 0) {
+                    n++;
+                }
+                int[] c = new int[n];
+                for (int j = 0; j < n; j++) {
+                    c[j] = (int) inputIds[r * length + j];
+                }
+                out.add(c);
+            }
+            return out;
+        }
+    }
 
     /** Pads {@code cells} (token ids) on the right with {@code <pad>} to the longest, then masks: the collator's call. */
     public Batch collate(List<int[]> cells, SplittableRandom rng) {

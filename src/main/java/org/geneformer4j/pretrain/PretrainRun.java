@@ -37,9 +37,10 @@ import org.geneformer4j.util.UserException;
  * {@code training_curves.png}.
  *
  * @param validFraction share of the cells held out for validation when no {@code validInput} is given
+ * @param packed each batch's cells packed end to end without padding
  */
 public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,
-        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout) {
+        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout, boolean packed) {
 
     static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint-STEP/ or model/)",
             "metrics.jsonl", "checkpoint-*", "metrics.json");
@@ -55,34 +56,42 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
         Throwable failure = null;
         ModelSession session = open.get();
         try {
+            Trainer.requirePrecision(session.dtype());
             DataParallel parallel = session.parallel(timeout);
             if (parallel.isMain()) {
                 prepare();
             }
             parallel.barrier();
             MlmMasking masking = MlmMasking.upstream(session.vocab()).withProbability(mlmProbability);
+            // fp32 weights whatever --dtype: bf16 is mixed precision (Trainer.autocast), the weights stay the master copy
             try (Corpus corpus = Corpus.open(inputs, validInput, validFraction, settings.seed(), session.tokenCheck(),
                     masking.vocabSize(), parallel);
-                    BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(), session.dtype(),
-                            settings.seed()).model()) {
+                    BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
+                            org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed()).model()) {
                 Cells train = corpus.train;
                 long tokens = Arrays.stream(corpus.tokenCounts).sum();
-                log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)",
-                        session.name(), train.size(), tokens, corpus.valid.size(), parallel.worldSize()));
-                PretrainTask task = new PretrainTask(train, corpus.valid, masking, settings.seed(), evalBatch, corpus.tokenCounts);
+                log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s%s",
+                        session.name(), train.size(), tokens, corpus.valid.size(), parallel.worldSize(), packed ? ", packed batches" : "",
+                        session.dtype().value == org.bytedeco.pytorch.global.torch.ScalarType.Float.value ? "" : ", bf16 mixed precision"));
+                PretrainTask task = new PretrainTask(train, corpus.valid, masking, settings.seed(), evalBatch, corpus.tokenCounts, packed);
                 String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + corpus.valid.size() + " | mlm " + mlmProbability;
                 Progress progress = parallel.isMain() ? Progress.forStderr("pretrain", "steps", 0) : Progress.silent();
                 Trainer.Result r = new Trainer(settings, output, 0, identity, progress).stopAfterSteps(stopAfterSteps)
-                        .parallel(parallel).train(model, task);
+                        .parallel(parallel).autocast(session.dtype()).train(model, task);
                 if (r.resumedFrom()) {
                     log.info("resumed " + output + " from its checkpoint");
+                }
+                if (packed) {
+                    log.detail("pretrain: packed attention " + org.geneformer4j.model.PackedAttention.describe());
                 }
                 if (!r.finished()) {
                     log.info("stopped after step " + r.steps() + " of " + r.totalSteps() + "; run again to resume");
                     return;
                 }
                 if (parallel.isMain()) {
-                    finish(model, task, r, log);
+                    try (org.geneformer4j.tensor.Autocast a = org.geneformer4j.tensor.Autocast.to(session.device(), session.dtype())) {
+                        finish(model, task, r, log); // evaluated as during training
+                    }
                 }
             }
         } catch (Throwable t) {

@@ -25,14 +25,21 @@ public final class PretrainTask implements TrainingTask {
     private final long seed;
     private final int evalBatch;
     private final double[] logFrequency;
+    private final boolean packed;
 
     /** @param tokenCounts occurrences of each token id in the training cells */
     public PretrainTask(Cells train, Cells valid, MlmMasking masking, long seed, int evalBatch, long[] tokenCounts) {
+        this(train, valid, masking, seed, evalBatch, tokenCounts, false);
+    }
+
+    /** @param packed each batch's masked cells run packed end to end without padding, in training and evaluation */
+    public PretrainTask(Cells train, Cells valid, MlmMasking masking, long seed, int evalBatch, long[] tokenCounts, boolean packed) {
         this.train = train;
         this.valid = valid;
         this.masking = masking;
         this.seed = seed;
         this.evalBatch = evalBatch;
+        this.packed = packed;
         this.logFrequency = unigram(tokenCounts, masking.vocabSize());
     }
 
@@ -60,7 +67,7 @@ public final class PretrainTask implements TrainingTask {
             cells.add(train.tokens(examples[r]));
             seeds[r] = Seeds.of(seed, step, examples[r]);
         }
-        return MlmLoss.of(model, masking.collate(cells, seeds));
+        return MlmLoss.of(model, masking.collate(cells, seeds), packed);
     }
 
     /** The loss is a mean over masked tokens: the ranks' shares are weighted by their masked tokens. */
@@ -95,7 +102,7 @@ public final class PretrainTask implements TrainingTask {
                 continue;
             }
             try (PointerScope scope = new PointerScope()) {
-                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch);
+                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch, packed);
                 lossSum += p.loss().item_double() * batch.selected();
                 correct += p.logits().argmax(new LongOptional(1), false).eq(p.labels()).sum().item_long();
             }

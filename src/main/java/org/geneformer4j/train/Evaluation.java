@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
+import org.geneformer4j.tensor.Autocast;
 import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.util.AtomicDirectory;
 import org.geneformer4j.util.UserException;
@@ -22,9 +24,14 @@ final class Evaluation {
     private Double best;
     private long bestStep;
     private final boolean writes;
+    private final ScalarType autocast;
 
-    /** @param writes whether this process writes {@code best/} (rank 0 of a job); every rank keeps the same account */
-    Evaluation(TrainSettings s, Path runDir, Double best, long bestStep, boolean writes) {
+    /**
+     * @param writes whether this process writes {@code best/} (rank 0 of a job); every rank keeps the same account
+     * @param autocast the dtype evaluations autocast to, as training's forward passes (fp32: none)
+     */
+    Evaluation(TrainSettings s, Path runDir, Double best, long bestStep, boolean writes, ScalarType autocast) {
+        this.autocast = autocast;
         this.s = s;
         this.writes = writes;
         this.runDir = runDir;
@@ -44,7 +51,8 @@ final class Evaluation {
     void run(BertModel model, TrainingTask task, long step, double epoch, MetricsLog log) {
         Map<String, Double> m;
         model.train(false);
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard();
+                Autocast a = Autocast.to(model.device(), autocast)) {
             m = task.evaluate(model);
         }
         if (m.isEmpty()) {

@@ -8,13 +8,16 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.distributed.DataParallel;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
+import org.geneformer4j.tensor.Autocast;
 
 /**
  * One optimizer step: the loss of each micro-batch, scaled by their number, backpropagated (gradients accumulate),
  * then the gradient norm clipped, AdamW applied and the gradients zeroed. Each micro-batch's dropout is seeded by
  * the step and its place in it, so a resumed run draws the same masks. Data-parallel training adds its gradient
- * reduction between the backward passes and the clipping.
+ * reduction between the backward passes and the clipping. With mixed precision each forward pass and its loss run
+ * under {@link Autocast}, the backward pass after it, into the fp32 weights' fp32 gradients.
  */
 final class TrainStep {
     private final BertModel model;
@@ -24,9 +27,12 @@ final class TrainStep {
     private final TrainSettings s;
     private final DataParallel parallel;
     private final List<Tensor> trainableList;
+    private final ScalarType autocast;
 
+    /** @param autocast the dtype forward passes autocast to (fp32: none) */
     TrainStep(BertModel model, TrainingTask task, Map<String, Tensor> trainable, AdamW optimizer, TrainSettings s,
-            DataParallel parallel) {
+            DataParallel parallel, ScalarType autocast) {
+        this.autocast = autocast;
         this.model = model;
         this.task = task;
         this.trainable = trainable;
@@ -71,7 +77,10 @@ final class TrainStep {
                     torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
                     // the parts sum to the batch's loss over the ranks, and the gradients are averaged: hence x world
                     double part = world == 1 ? 1 : weights[k] / (double) totals[k];
-                    Tensor loss = task.lossPart(model, batch, global, part, step).mul(new Scalar((double) world));
+                    Tensor loss;
+                    try (Autocast a = Autocast.to(model.device(), autocast)) {
+                        loss = task.lossPart(model, batch, global, part, step).mul(new Scalar((double) world));
+                    }
                     lossSum += loss.item_double();
                     loss.mul(new Scalar(1.0 / micro)).backward();
                 }

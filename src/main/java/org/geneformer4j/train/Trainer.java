@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 import org.geneformer4j.distributed.DataParallel;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
+import org.geneformer4j.tensor.Autocast;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.util.UserException;
 
@@ -30,6 +32,7 @@ public final class Trainer {
     private final Progress progress;
     private long stopAfterSteps = -1;
     private DataParallel parallel = DataParallel.single();
+    private ScalarType autocast = ScalarType.Float;
 
     /**
      * @param identity what must match for a checkpoint in {@code runDir} to be resumed (data, labels, model)
@@ -49,6 +52,27 @@ public final class Trainer {
     public Trainer parallel(DataParallel p) {
         this.parallel = p;
         return this;
+    }
+
+    /**
+     * Mixed precision: forward passes, losses and evaluations in {@code dtype} (bf16) by LibTorch's autocast
+     * ({@link Autocast}), the weights, gradients and optimizer state in fp32. fp32 (the default) trains in fp32.
+     * fp16 would need loss scaling, which is not built, and is refused.
+     */
+    public Trainer autocast(ScalarType dtype) {
+        requirePrecision(dtype);
+        this.autocast = dtype;
+        return this;
+    }
+
+    /** The precisions training runs in: fp32, and bf16 mixed precision; fp16 is refused with the reason. */
+    public static void requirePrecision(ScalarType dtype) {
+        if (dtype.value == ScalarType.Half.value) {
+            throw new UserException("training in fp16 needs loss scaling, which is not built: train with --dtype bf16 (or fp32)");
+        }
+        if (dtype.value != ScalarType.Float.value && dtype.value != ScalarType.BFloat16.value) {
+            throw new UserException("training runs in fp32 or bf16 mixed precision, not " + dtype);
+        }
     }
 
     /** Stops (with a checkpoint) after this many optimizer steps in all: a time slice of a longer run. */
@@ -95,8 +119,14 @@ public final class Trainer {
         } catch (IOException e) {
             throw new UserException("cannot create " + runDir + ": " + e.getMessage(), e);
         }
+        if (model.dtype().value != ScalarType.Float.value) {
+            throw new IllegalArgumentException("training keeps fp32 weights (mixed precision autocasts the computation); the model is in "
+                    + model.dtype());
+        }
         Map<String, Tensor> trainable = trainable(model, freezeLayers);
-        String key = s.resumeKey() + " | freeze " + freezeLayers + " | " + identity;
+        boolean mixed = autocast.value != ScalarType.Float.value;
+        // a bf16 run resumes as bf16: its weights' path differs from an fp32 run's
+        String key = s.resumeKey() + " | freeze " + freezeLayers + " | " + identity + (mixed ? " | autocast " + autocast : "");
         int globalBatch = s.batchSize() * parallel.worldSize();
         int batchesPerEpoch = (task.trainSize() + globalBatch - 1) / globalBatch;
         long stepsPerEpoch = (batchesPerEpoch + s.gradientAccumulation() - 1) / s.gradientAccumulation();
@@ -114,8 +144,8 @@ public final class Trainer {
             log.truncateAfter(state.globalStep());
             progress.setTotal(total);
             progress.advance(state.globalStep());
-            TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel);
-            Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main);
+            TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel, autocast);
+            Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main, autocast);
             LossWindow window = new LossWindow(s.logSteps() > 0 ? s.logSteps() : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
             long step = state.globalStep();
             int epoch = state.epoch();

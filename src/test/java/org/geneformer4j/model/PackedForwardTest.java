@@ -144,6 +144,22 @@ class PackedForwardTest {
         }
     }
 
+    /**
+     * Packed training on GPUs backpropagates through the varlen kernels called by name: the boxed call must go through
+     * the autograd key, as a call from Python does. Checked here on an op with a CPU kernel: d(sum(a * b))/da = b.
+     */
+    @Test
+    void anOpCalledByNameRecordsItsGradient() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor a = torch.arange(new Scalar(4)).to(ScalarType.Float).requires_grad_(true);
+            Tensor b = torch.arange(new Scalar(4)).to(ScalarType.Float).add(new Scalar(2));
+            Tensor prod = AtenOps.call("aten::mul.Tensor", new IValue(a), new IValue(b)).get(0).toTensor();
+            assertTrue(prod.requires_grad(), "the output carries a gradient function");
+            prod.sum().backward();
+            assertArrayEquals(new float[] {2, 3, 4, 5}, Tensors.floatArray(a.grad()));
+        }
+    }
+
     @Test
     void halfPrecisionIsRecognisedWhateverInstanceTheEnumComesBackAs() {
         try (PointerScope scope = new PointerScope()) {

@@ -63,17 +63,22 @@ class PerturbFixtureTest {
         int[] ids = TestData.ints(c.get("ids"));
         int anchor = c.get("anchor").asInt();
         PerturbSettings s = new PerturbSettings(type, 0, new int[0], anchor, 1, special ? PerturbMode.CLS : PerturbMode.CELL, -1, Map.of(),
-                0, 42, 0, -1, Map.of(), 100, 1 << 14, 100);
+                0, 42, 0, -1, Map.of(), 100, 1 << 14, 100, false);
         List<Perturbation> ps = new PerturbRun(s, GeneVocabulary.builtin(special ? "gc104M" : "gc30M")).perturbations(ids);
-        Map<String, Double> got = new HashMap<>();
-        try (BertModel m = model()) {
-            new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, s.mode(), Map.of(), 300, 9).run(ids, ps, r -> {
-                if (r.affected() < 0) {
-                    got.put(java.util.Arrays.toString(r.perturbation().genes()), r.value());
-                }
-            });
+        for (boolean packed : new boolean[] {false, true}) {
+            Map<String, Double> got = new HashMap<>();
+            try (BertModel m = model()) {
+                new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, s.mode(), Map.of(), 300, 9, packed).run(ids, ps, r -> {
+                    if (r.affected() < 0) {
+                        got.put(java.util.Arrays.toString(r.perturbation().genes()), r.value());
+                    }
+                });
+            }
+            checkCombos(c.get(type.name().toLowerCase()), anchor, got);
         }
-        JsonNode want = c.get(type.name().toLowerCase());
+    }
+
+    private static void checkCombos(JsonNode want, int anchor, Map<String, Double> got) {
         assertEquals(want.get("anchor").asDouble(), got.get("[" + anchor + "]"), 1e-5);
         assertEquals(1 + 2 * want.get("pair").size(), got.size(), "the anchor, then a single and a pair per other gene");
         want.get("pair").fields().forEachRemaining(e -> {
@@ -93,11 +98,17 @@ class PerturbFixtureTest {
         for (int p : Perturbations.allPositions(ids.length, PerturbType.DELETE, special)) {
             ps.add(Perturbations.delete(ids, new int[] {p}, special));
         }
-        Map<String, Double> got = new HashMap<>();
-        try (BertModel m = model()) {
-            new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, PerturbMode.CLS, states, 1 << 14, 5).run(ids, ps,
-                    r -> got.put(r.perturbation().genes()[0] + "/" + r.state(), r.value()));
+        for (boolean packed : new boolean[] {false, true}) {
+            Map<String, Double> got = new HashMap<>();
+            try (BertModel m = model()) {
+                new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, PerturbMode.CLS, states, 1 << 14, 5, packed).run(ids, ps,
+                        r -> got.put(r.perturbation().genes()[0] + "/" + r.state(), r.value()));
+            }
+            checkShifts(g, states, got);
         }
+    }
+
+    private static void checkShifts(JsonNode g, Map<String, float[]> states, Map<String, Double> got) {
         int n = 0;
         for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> g.get("shifts").fields()) {
             for (String s : states.keySet()) {
@@ -108,14 +119,19 @@ class PerturbFixtureTest {
         assertEquals(got.size(), n);
     }
 
+    /** The value from a padded run, checked against a packed run's (original and perturbation in one batch). */
     private static double value(BertModel m, boolean special, PerturbMode mode, Map<String, float[]> states, int[] ids, int[] original,
             Perturbation p, String state) {
-        double[] out = {Double.NaN};
-        new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, mode, states, 1 << 14, 10).run(ids, original, List.of(p), r -> {
-            if (r.affected() < 0 && (state == null || state.equals(r.state()))) {
-                out[0] = r.value();
-            }
-        });
+        double[] out = {Double.NaN, Double.NaN};
+        for (int k = 0; k < 2; k++) {
+            int slot = k;
+            new Perturber(org.geneformer4j.engine.Worker.around(m), -1, special, mode, states, 1 << 14, 10, k == 1).run(ids, original, List.of(p), r -> {
+                if (r.affected() < 0 && (state == null || state.equals(r.state()))) {
+                    out[slot] = r.value();
+                }
+            });
+        }
+        assertEquals(out[0], out[1], 1e-5, "packed against padded");
         return out[0];
     }
 
