@@ -359,7 +359,7 @@ public final class BertModel implements AutoCloseable {
         }
         Attention attention = padded(keep, attentions ? attn : null);
         for (int i = 0; i < layers; i++) {
-            x = layer(i, x, attention);
+            x = attentions ? layer(i, x, attention) : scopedLayer(i, x, attention);
             if (allHiddenStates) {
                 hidden.add(x);
             }
@@ -414,6 +414,27 @@ public final class BertModel implements AutoCloseable {
         };
     }
 
+    /**
+     * {@link #layer} in a scope of its own: its intermediates (q, k, v, context, the intermediate activation, ...)
+     * are freed when it returns rather than held in the caller's scope until the batch closes, so a forward pass
+     * holds one layer's activations at a time, not every layer's. Only the output moves to the caller's scope; under
+     * autograd the graph keeps its own references to what backward needs. Not for attention weights wanted as
+     * output, which the layer adds to a list.
+     */
+    private Tensor scopedLayer(int i, Tensor x, Attention attention) {
+        Tensor y;
+        try (PointerScope scope = new PointerScope()) {
+            y = layer(i, x, attention);
+            y.retainReference();
+        }
+        PointerScope outer = PointerScope.getInnerScope();
+        if (outer != null) {
+            outer.attach(y);
+            y.releaseReference();
+        }
+        return y;
+    }
+
     /** One encoder layer; every operation but attention is per token, so padded and packed inputs share it. */
     private Tensor layer(int i, Tensor x, Attention attention) {
         String p = "bert.encoder.layer." + i + ".";
@@ -463,7 +484,7 @@ public final class BertModel implements AutoCloseable {
         Tensor x = embeddings(inputIds, positions);
         Attention attention = packed(layout, cumulative);
         for (int i = 0; i < layers; i++) {
-            x = layer(i, x, attention);
+            x = scopedLayer(i, x, attention);
         }
         Tensor head = null;
         if (withHead) {

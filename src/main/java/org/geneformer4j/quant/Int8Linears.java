@@ -130,6 +130,10 @@ public final class Int8Linears implements LinearLayers {
 
     @Override
     public Tensor apply(String name, Tensor x, boolean training) {
+        return CallScope.run(() -> linear(name, x));
+    }
+
+    private Tensor linear(String name, Tensor x) {
         Layer l = layers.get(name);
         if (l.packed() == null) {
             return torch.linear(x, l.weights().dequantize(x.scalar_type()), new TensorOptional(l.bias().to(x.scalar_type())));

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -137,6 +138,32 @@ public final class Nf4 {
 
     /** The float32 rounding of the exact mean (Python's {@code math.fsum(a) / n} rounded to float32). */
     static float exactMean(float[] a) {
+        // Exactly, without a BigDecimal per value (a model's worth of those was hundreds of MB of garbage that grew
+        // the Java heap while quantizing): each finite float is m x 2^(e-150) with integer m < 2^24, so the values of
+        // each exponent field are summed as integers in a long, and the 255 sums joined in one BigInteger.
+        long[] byExponent = new long[255];
+        for (float v : a) {
+            int bits = Float.floatToRawIntBits(v);
+            int e = (bits >>> 23) & 0xff;
+            if (e == 0xff) {
+                return exactMeanBig(a); // NaN or infinity: as before (BigDecimal refuses them)
+            }
+            long m = e == 0 ? bits & 0x7fffff : (bits & 0x7fffff) | 0x800000;
+            byExponent[Math.max(e, 1)] += bits < 0 ? -m : m;
+        }
+        BigInteger sum = BigInteger.ZERO; // in units of 2^-149, the smallest subnormal
+        for (int e = 1; e < byExponent.length; e++) {
+            if (byExponent[e] != 0) {
+                sum = sum.add(BigInteger.valueOf(byExponent[e]).shiftLeft(e - 1));
+            }
+        }
+        // BigInteger.doubleValue rounds correctly and the scaling by 2^-149 is exact (far above double's subnormals),
+        // so this is the BigDecimal sum's doubleValue
+        return (float) (Math.scalb(sum.doubleValue(), -149) / a.length);
+    }
+
+    /** The exact mean by BigDecimal: the definition {@link #exactMean} follows. */
+    static float exactMeanBig(float[] a) {
         BigDecimal sum = BigDecimal.ZERO;
         for (float v : a) {
             sum = sum.add(new BigDecimal(v));

@@ -149,6 +149,10 @@ public final class Nf4Linears implements LinearLayers {
 
     @Override
     public Tensor apply(String name, Tensor x, boolean training) {
+        return CallScope.run(() -> linear(name, x));
+    }
+
+    private Tensor linear(String name, Tensor x) {
         Tensor w = dequantize(name);
         Tensor b = layers.get(name).bias();
         if (x.scalar_type() != ScalarType.Float) {

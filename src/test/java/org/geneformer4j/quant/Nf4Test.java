@@ -107,4 +107,26 @@ class Nf4Test {
             assertEquals(w.length / 2 + w.length / 64 + 4 * ((w.length / 64 + 255) / 256) + 4, q.bytes());
         }
     }
+    /** The exponent-bucket exact mean is the BigDecimal one, bit for bit, over magnitudes, signs and subnormals. */
+    @Test
+    void exactMeanMatchesBigDecimal() {
+        java.util.Random r = new java.util.Random(17);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] a = new float[1 + r.nextInt(3000)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = switch (r.nextInt(5)) {
+                    case 0 -> Float.intBitsToFloat(r.nextInt()) ; // any bits: huge, tiny, subnormal, either sign
+                    case 1 -> Float.MIN_VALUE * r.nextInt(1 << 23);
+                    case 2 -> 0f;
+                    default -> (float) Math.abs(r.nextGaussian() * 0.05);
+                };
+                if (!Float.isFinite(a[i])) {
+                    a[i] = 1f;
+                }
+            }
+            assertEquals(Float.floatToIntBits(Nf4.exactMeanBig(a)), Float.floatToIntBits(Nf4.exactMean(a)), "trial " + trial);
+        }
+        float[] mixed = {1e30f, -1e30f, 3e-45f};
+        assertEquals(Nf4.exactMeanBig(mixed), Nf4.exactMean(mixed));
+    }
 }
