@@ -197,6 +197,9 @@ public final class ClassifierRun {
         Progress progress = main ? Progress.forStderr("train " + dir.getFileName(), "steps", 0) : Progress.silent();
         Trainer.Result r = new Trainer(s, dir, base.freezeLayers(), identity, progress).stopAfterSteps(stopAfter)
                 .parallel(base.parallel()).autocast(base.dtype()).train(model, task);
+        if (main && !base.parallel().backendName().equals("none")) {
+            info.accept("trained as " + base.parallel().worldSize() + " rank(s), collectives over " + base.parallel().backendName());
+        }
         if (main && r.resumedFrom()) {
             info.accept("resumed " + dir + " from its checkpoint");
         }

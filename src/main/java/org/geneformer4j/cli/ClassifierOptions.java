@@ -53,7 +53,7 @@ final class ClassifierOptions {
     /** The starting checkpoint and where runs train (on the session's one device, in fp32 or bf16 mixed precision). */
     ClassifierRun.Base base(ModelSession s, TrainOptions train) {
         org.geneformer4j.train.Trainer.requirePrecision(s.dtype());
-        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout()),
+        return new ClassifierRun.Base(s.checkpoint(), s.name(), s.device(), s.dtype(), freezeLayers, evalBatch, lora(s), s.parallel(train.timeout(), train.backend()),
                 train.packed);
     }
 

@@ -62,7 +62,7 @@ final class PretrainCommand implements Callable<Integer> {
             return org.geneformer4j.distributed.LocalLauncher.run(Main.args, train.nprocPerNode, log);
         }
         new PretrainRun(inputs, valid, validFraction, output, overwrite.overwrite, settings(), mlmProbability, evalBatch,
-                train.stopAfterSteps, train.timeout(), train.packed).run(model::open, log);
+                train.stopAfterSteps, train.timeout(), train.backend(), train.packed).run(model::open, log);
         return 0;
     }
 

@@ -63,8 +63,13 @@ final class TrainOptions {
     boolean noLoadBest;
 
     @Option(names = "--nproc-per-node", defaultValue = "1", paramLabel = "N",
-            description = "Train as N data-parallel processes on this machine (Gloo; torchrun's and Slurm's variables are read too). Default: ${DEFAULT-VALUE}.")
+            description = "Train as N data-parallel processes on this machine (torchrun's and Slurm's variables are read too). Default: ${DEFAULT-VALUE}.")
     int nprocPerNode;
+
+    @Option(names = "--dist-backend", defaultValue = "auto", paramLabel = "auto|gloo|nccl",
+            description = "The c10d backend of a data-parallel job: nccl between GPUs (one rank per GPU), gloo between CPUs;"
+                    + " auto picks by --device. Default: ${DEFAULT-VALUE}.")
+    String distBackend;
 
     @Option(names = "--dist-timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "A rank that does not answer for this long stops the job with an error. Default: ${DEFAULT-VALUE}.")
@@ -73,6 +78,10 @@ final class TrainOptions {
     /** Whether this process should start the ranks itself instead of training ({@code --nproc-per-node} > 1). */
     boolean launches() {
         return nprocPerNode > 1 && !org.geneformer4j.distributed.LocalLauncher.insideJob();
+    }
+
+    org.geneformer4j.distributed.DistBackend backend() {
+        return org.geneformer4j.distributed.DistBackend.parse(distBackend);
     }
 
     java.time.Duration timeout() {

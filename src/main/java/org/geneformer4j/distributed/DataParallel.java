@@ -19,19 +19,20 @@ import org.geneformer4j.util.UserException;
  * Data parallelism over a c10d group, as DDP does it: every rank starts from rank 0's weights, and after each
  * backward pass the gradients are averaged over the ranks, bucket by bucket. The buckets are flat buffers made once
  * and reused every step (the Java-side memory pooling; {@link #allocations()} stays constant once warm); all buckets
- * are in flight at once, so their reductions overlap each other. A single-process job is the same object with
- * nothing to do, so the training loop has one path.
+ * are in flight at once, so their reductions overlap each other. The buckets sit in host memory for Gloo and beside
+ * the gradients on the GPU for NCCL. A single-process job is the same object with nothing to do, so the training loop
+ * has one path.
  */
 public final class DataParallel implements AutoCloseable {
     /** DDP's default bucket size. */
     static final long BUCKET_BYTES = 25L << 20;
 
     private final Cluster cluster;
-    private final GlooGroup group;
+    private final Collectives group;
     private final List<Tensor> buckets = new ArrayList<>();
     private List<List<Tensor>> layout;
 
-    private DataParallel(Cluster cluster, GlooGroup group) {
+    private DataParallel(Cluster cluster, Collectives group) {
         this.cluster = cluster;
         this.group = group;
     }
@@ -41,21 +42,42 @@ public final class DataParallel implements AutoCloseable {
     }
 
     /**
-     * Joins the job this process belongs to (TCP rendezvous at the master's address); a job of one is
-     * {@link #single()}. A peer that dies or does not answer within {@code timeout} ends every rank with an error.
+     * Joins the job this process belongs to (TCP rendezvous at the master's address) over {@code backend} for ranks
+     * that train on {@code device}; a job of one is {@link #single()}, unless a backend was named explicitly and
+     * the environment names a job (torchrun with one process): then the group is made anyway, which checks the
+     * backend's path against the plain one. A peer that dies or does not answer within {@code timeout} ends every
+     * rank with an error.
      */
-    public static DataParallel join(Cluster cluster, Duration timeout) {
-        if (!cluster.distributed()) {
+    public static DataParallel join(Cluster cluster, Duration timeout, DistBackend backend, org.bytedeco.pytorch.Device device) {
+        DistBackend chosen = backend.resolve(device);
+        boolean forced = backend != DistBackend.AUTO && System.getenv("WORLD_SIZE") != null;
+        if (!cluster.distributed() && !forced) {
             return single();
         }
         try {
             String bind = cluster.masterAddr().equals("127.0.0.1") || cluster.masterAddr().equals("localhost") ? "127.0.0.1" : null;
-            return new DataParallel(cluster, GlooGroup.tcp(cluster.masterAddr(), cluster.masterPort(), cluster.rank(),
-                    cluster.worldSize(), timeout, bind));
-        } catch (RuntimeException e) {
+            Collectives g = chosen == DistBackend.NCCL
+                    ? NcclGroup.tcp(cluster.masterAddr(), cluster.masterPort(), cluster.rank(), cluster.worldSize(), timeout, device)
+                    : GlooGroup.tcp(cluster.masterAddr(), cluster.masterPort(), cluster.rank(), cluster.worldSize(), timeout, bind);
+            return new DataParallel(cluster, g);
+        } catch (UserException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: NCCL's natives missing (LibTorch's CPU build)
             throw new UserException("rank " + cluster.rank() + " could not join the job at " + cluster.masterAddr() + ":"
-                    + cluster.masterPort() + ": " + firstLine(e.getMessage()), e);
+                    + cluster.masterPort() + " over " + chosen.name().toLowerCase(java.util.Locale.ROOT) + ": "
+                    + firstLine(e.getMessage()), e);
         }
+    }
+
+    /** As {@link #join(Cluster, Duration, DistBackend, org.bytedeco.pytorch.Device)} for CPU ranks over Gloo. */
+    public static DataParallel join(Cluster cluster, Duration timeout) {
+        return join(cluster, timeout, DistBackend.AUTO, new org.bytedeco.pytorch.Device("cpu"));
+    }
+
+    /** The backend carrying this job's collectives, for the log; "none" for a job of one. */
+    public String backendName() {
+        return group == null ? "none" : group instanceof NcclGroup ? "nccl" : "gloo";
     }
 
     public Cluster cluster() {
@@ -146,7 +168,11 @@ public final class DataParallel implements AutoCloseable {
         }
         for (List<Tensor> bucket : layout) {
             long n = bucket.stream().mapToLong(Tensor::numel).sum();
-            Tensor flat = torch.empty(new long[] {n}, new TensorOptions(ScalarType.Float), new org.bytedeco.pytorch.MemoryFormatOptional());
+            TensorOptions where = new TensorOptions(ScalarType.Float);
+            if (group.reducesOnDevice()) {
+                where = where.device(new org.bytedeco.pytorch.DeviceOptional(bucket.get(0).device()));
+            }
+            Tensor flat = torch.empty(new long[] {n}, where, new org.bytedeco.pytorch.MemoryFormatOptional());
             flat.retainReference(); // pooled for the whole run, not the step's pointer scope
             buckets.add(flat);
         }

@@ -50,7 +50,7 @@ import org.geneformer4j.tensor.LibTorch;
  * </ul>
  * Create and close a group outside any {@code PointerScope}: the scope would release the stores under the group.
  */
-public final class GlooGroup implements AutoCloseable {
+public final class GlooGroup implements Collectives {
     static {
         LibTorch.init();
     }
@@ -101,10 +101,15 @@ public final class GlooGroup implements AutoCloseable {
      */
     public static GlooGroup tcp(String storeHost, int port, int rank, int worldSize, Duration timeout, String glooHost) {
         check(rank, worldSize);
+        return new GlooGroup(tcpStore(storeHost, port, rank, worldSize, timeout), rank, worldSize, timeout, glooHost);
+    }
+
+    /** A TCPStore at {@code host:port} that rank 0 serves: the rendezvous of every backend. */
+    static Store tcpStore(String host, int port, int rank, int worldSize, Duration timeout) {
         TCPStoreOptions o = new TCPStoreOptions();
         o.port((short) port).isServer(rank == 0).numWorkers(new SizeTPointer(1).put(worldSize)).waitWorkers(false)
                 .timeout(new Milliseconds(timeout.toMillis()));
-        return new GlooGroup(new TCPStore(storeHost, o), rank, worldSize, timeout, glooHost);
+        return new TCPStore(host, o);
     }
 
     /** Rendezvous through a FileStore: {@code file} on a file system every rank sees (absent or empty at first). */
@@ -115,16 +120,18 @@ public final class GlooGroup implements AutoCloseable {
         return new GlooGroup(s, rank, worldSize, timeout, glooHost);
     }
 
-    private static void check(int rank, int worldSize) {
+    static void check(int rank, int worldSize) {
         if (worldSize < 1 || rank < 0 || rank >= worldSize) {
             throw new IllegalArgumentException("rank " + rank + " of " + worldSize);
         }
     }
 
+    @Override
     public int rank() {
         return rank;
     }
 
+    @Override
     public int worldSize() {
         return worldSize;
     }
@@ -145,22 +152,31 @@ public final class GlooGroup implements AutoCloseable {
     }
 
     /** Starts summing {@code t} over all ranks in place; the caller waits on the returned work. */
+    @Override
     public org.bytedeco.pytorch.Work allreduceSumAsync(Tensor t) {
         return backend.allreduce(new TensorVector(t), new AllreduceOptions().reduceOp(new ReduceOp(ReduceOp.RedOpType.SUM)));
     }
 
     /** Sums {@code t} over all ranks in place. */
+    @Override
     public void allreduceSum(Tensor t) {
         allreduce(t, ReduceOp.RedOpType.SUM);
     }
 
     /** Overwrites {@code t} on every rank with rank {@code root}'s. */
+    @Override
     public void broadcast(Tensor t, int root) {
         backend.broadcast(new TensorVector(t), new BroadcastOptions().rootRank(root))._wait();
     }
 
+    @Override
     public void barrier() {
         backend.barrier()._wait();
+    }
+
+    @Override
+    public boolean reducesOnDevice() {
+        return false;
     }
 
     /**
@@ -179,40 +195,10 @@ public final class GlooGroup implements AutoCloseable {
                 }
                 grads.add(grad);
             }
-            Tensor flat = flatten(grads);
+            Tensor flat = Collectives.flatten(grads);
             allreduceSum(flat);
             flat.div_(new Scalar((double) worldSize));
-            unflatten(flat, grads);
-        }
-    }
-
-    /** Overwrites {@code params} on every rank with rank {@code root}'s (DDP's start: every replica the same). */
-    public void broadcastParameters(Collection<Tensor> params, int root) {
-        try (NoGradGuard g = new NoGradGuard()) {
-            List<Tensor> values = new ArrayList<>();
-            for (Tensor p : params) {
-                values.add(p.detach());
-            }
-            Tensor flat = flatten(values);
-            broadcast(flat, root);
-            unflatten(flat, values);
-        }
-    }
-
-    private static Tensor flatten(List<Tensor> ts) {
-        TensorVector flat = new TensorVector();
-        for (Tensor t : ts) {
-            flat.push_back(t.reshape(-1));
-        }
-        return torch.cat(flat);
-    }
-
-    private static void unflatten(Tensor flat, List<Tensor> into) {
-        long offset = 0;
-        for (Tensor t : into) {
-            long n = t.numel();
-            t.copy_(flat.narrow(0, offset, n).view(org.geneformer4j.tensor.Tensors.shape(t)));
-            offset += n;
+            Collectives.unflatten(flat, grads);
         }
     }
 

@@ -221,11 +221,14 @@ public final class ModelSession implements AutoCloseable {
 
     /**
      * The data-parallel job this process is a rank of (from the environment torchrun, Slurm or
-     * {@code --nproc-per-node} set), joined on first use; a job of one when there is none. Closed with the session.
+     * {@code --nproc-per-node} set), joined on first use over {@code backend} (resolved for this session's device);
+     * a job of one when there is none. Closed with the session.
      */
-    public org.geneformer4j.distributed.DataParallel parallel(java.time.Duration timeout) {
+    public org.geneformer4j.distributed.DataParallel parallel(java.time.Duration timeout,
+            org.geneformer4j.distributed.DistBackend backend) {
         if (parallel == null) {
-            parallel = org.geneformer4j.distributed.DataParallel.join(org.geneformer4j.distributed.Cluster.fromEnvironment(), timeout);
+            parallel = org.geneformer4j.distributed.DataParallel.join(org.geneformer4j.distributed.Cluster.fromEnvironment(),
+                    timeout, backend, device());
         }
         return parallel;
     }

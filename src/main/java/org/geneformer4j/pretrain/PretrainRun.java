@@ -37,10 +37,12 @@ import org.geneformer4j.util.UserException;
  * {@code training_curves.png}.
  *
  * @param validFraction share of the cells held out for validation when no {@code validInput} is given
+ * @param backend the c10d backend of a data-parallel job ({@code --dist-backend})
  * @param packed each batch's cells packed end to end without padding
  */
 public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,
-        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout, boolean packed) {
+        TrainSettings settings, double mlmProbability, int evalBatch, long stopAfterSteps, Duration timeout,
+        org.geneformer4j.distributed.DistBackend backend, boolean packed) {
 
     static final OutputGuard.Kind RUN = OutputGuard.Kind.directoryWith("pretraining run (metrics.jsonl, checkpoint-STEP/ or model/)",
             "metrics.jsonl", "checkpoint-*", "metrics.json");
@@ -57,7 +59,7 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
         ModelSession session = open.get();
         try {
             Trainer.requirePrecision(session.dtype());
-            DataParallel parallel = session.parallel(timeout);
+            DataParallel parallel = session.parallel(timeout, backend);
             if (parallel.isMain()) {
                 prepare();
             }
@@ -70,8 +72,8 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
                             org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed()).model()) {
                 Cells train = corpus.train;
                 long tokens = Arrays.stream(corpus.tokenCounts).sum();
-                log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s)%s%s",
-                        session.name(), train.size(), tokens, corpus.valid.size(), parallel.worldSize(), packed ? ", packed batches" : "",
+                log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s) (collectives: %s)%s%s",
+                        session.name(), train.size(), tokens, corpus.valid.size(), parallel.worldSize(), parallel.backendName(), packed ? ", packed batches" : "",
                         session.dtype().value == org.bytedeco.pytorch.global.torch.ScalarType.Float.value ? "" : ", bf16 mixed precision"));
                 PretrainTask task = new PretrainTask(train, corpus.valid, masking, settings.seed(), evalBatch, corpus.tokenCounts, packed);
                 String identity = session.name() + " | " + inputs + " | " + train.size() + "/" + corpus.valid.size() + " | mlm " + mlmProbability;

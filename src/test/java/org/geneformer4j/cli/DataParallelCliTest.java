@@ -140,4 +140,45 @@ class DataParallelCliTest {
         System.out.println("killed rank 1 at step 5: the others stopped in " + seconds + " s; resumed vs uninterrupted: " + d);
         assertTrue(d < 1e-6, "resumed weights differ by " + d);
     }
+
+    /**
+     * torchrun with one process and a backend named: the rank joins a real group of one (Gloo here; NCCL on a GPU, in
+     * scripts/gpu/verify.sh) and trains to the plain run's weights bit for bit, so the collectives' path (broadcast,
+     * the pooled buckets, the division by the world size) changes nothing.
+     */
+    @Test
+    void aJobOfOneOverANamedBackendJoinsAGroupAndTrainsAsThePlainRun() throws Exception {
+        Path plain = tmp.resolve("plain");
+        Cli a = Cli.run(finetune(plain, 8).toArray(String[]::new));
+        assertEquals(0, a.exit(), a.err());
+        assertTrue(!a.err().contains("collectives over"), a.err());
+        Path grouped = tmp.resolve("grouped");
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("geneformer.launch.classpath"),
+                "org.geneformer4j.cli.Main"));
+        cmd.addAll(finetune(grouped, 8, "--dist-backend", "gloo"));
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(Map.of("RANK", "0", "WORLD_SIZE", "1", "LOCAL_RANK", "0", "MASTER_ADDR", "127.0.0.1",
+                "MASTER_PORT", "" + port));
+        Path log = tmp.resolve("grouped.log");
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the rank still runs");
+        assertEquals(0, p.exitValue(), Files.readString(log));
+        assertTrue(Files.readString(log).contains("trained as 1 rank(s), collectives over gloo"), Files.readString(log));
+        assertEquals(0.0, maxDifference(plain, grouped), "a group of one changed the weights");
+    }
+
+    @Test
+    void ncclOnACpuIsRefusedWithOneLine() {
+        Cli c = Cli.run(finetune(tmp.resolve("nccl"), 8, "--dist-backend", "nccl").toArray(String[]::new));
+        assertTrue(c.exit() != 0, c.err());
+        List<String> errors = c.err().lines().filter(l -> l.startsWith("error:")).toList();
+        assertEquals(1, errors.size(), c.err());
+        assertTrue(errors.get(0).contains("--dist-backend nccl needs CUDA devices"), errors.get(0));
+        assertTrue(!Files.exists(tmp.resolve("nccl/model")), "nothing trained");
+    }
 }
