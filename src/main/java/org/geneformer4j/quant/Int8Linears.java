@@ -26,8 +26,8 @@ import org.geneformer4j.tensor.AtenOps;
  * offers here (decision 0011). As bitsandbytes' LLM.int8 (upstream's {@code load_in_8bit}, threshold 6.0), the
  * activations are quantized per token, and input features with any value of magnitude {@value #OUTLIER_THRESHOLD} or
  * more are taken out of the int8 product and multiplied in fp32 with their dequantized weight columns: one such
- * feature would otherwise set every token's quantization step. On other devices the weights are dequantized per
- * call: the memory is saved, not time.
+ * feature would otherwise set every token's quantization step. On a GPU the same arithmetic runs as an int8 matrix
+ * product on the tensor cores ({@link #int8Product}), with symmetric per-token activations as bitsandbytes has them.
  */
 public final class Int8Linears implements LinearLayers {
     /** bitsandbytes' default {@code llm_int8_threshold}: input features reaching it are computed in fp32. */
@@ -136,7 +136,7 @@ public final class Int8Linears implements LinearLayers {
     private Tensor linear(String name, Tensor x) {
         Layer l = layers.get(name);
         if (l.packed() == null) {
-            return torch.linear(x, l.weights().dequantize(x.scalar_type()), new TensorOptional(l.bias().to(x.scalar_type())));
+            return int8Product(x, l.weights(), l.bias());
         }
         long k = x.size(-1);
         Tensor x2 = x.reshape(-1, k);
@@ -155,6 +155,37 @@ public final class Int8Linears implements LinearLayers {
             y.addmm_(x2.index_select(1, outliers), w.t());
         }
         return y.view(shapeWithLast(x, l.bias().size(0)));
+    }
+
+    /**
+     * LLM.int8's product off the CPU, on the GPU's int8 tensor cores ({@code aten::_int_mm}, cuBLASLt's int8 GEMM):
+     * the outlier features (any value of magnitude {@value #OUTLIER_THRESHOLD} or more) taken out and multiplied in
+     * fp32, every token quantized to int8 with its own absmax (round half to even), int32 sums, rescaled by the
+     * token's step and the output channel's scale, the bias added in fp32; the result in {@code x}'s dtype.
+     */
+    static Tensor int8Product(Tensor x, Int8Weights w, Tensor bias) {
+        long k = x.size(-1);
+        Tensor x2 = x.reshape(-1, k).to(ScalarType.Float);
+        Tensor outliers = absmax(x2, 0).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
+        boolean any = outliers.numel() > 0;
+        Tensor in = any ? x2.index_fill(1, outliers, new Scalar(0.0)) : x2;
+        Tensor step = absmax(in, 1).clamp_min(new Scalar(1e-30)).div_(new Scalar(127.0)).unsqueeze(1);
+        Tensor codes = in.div(step).round_().to(ScalarType.Char);
+        long m = codes.size(0);
+        // cuBLASLt's int8 product takes more than 16 rows: a short input is padded with zero rows
+        long pad = Math.max(0, 17 - m);
+        if (pad > 0) {
+            codes = torch.cat(new org.bytedeco.pytorch.TensorVector(codes,
+                    torch.zeros(new long[] {pad, k}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Char)
+                            .device(new org.bytedeco.pytorch.DeviceOptional(codes.device())))));
+        }
+        Tensor sums = AtenOps.call("aten::_int_mm", new IValue(codes), new IValue(w.codes().t())).get(0).toTensor();
+        Tensor y = sums.narrow(0, 0, m).to(ScalarType.Float).mul_(step).mul_(w.scales().unsqueeze(0)).add_(bias);
+        if (any) {
+            Tensor wo = w.codes().index_select(1, outliers).to(ScalarType.Float).mul_(w.scales().unsqueeze(1));
+            y.addmm_(x2.index_select(1, outliers), wo.t());
+        }
+        return y.view(shapeWithLast(x, bias.size(0))).to(x.scalar_type());
     }
 
     /** max |v| along {@code dim} without a temporary of |v|'s size (a large allocation costs page faults per call). */
