@@ -1,6 +1,9 @@
 """The transformers side of scripts/bench/pretrain_bench.sh: upstream's pretraining step (BertForMaskedLM, 15 % masking
 with 80/10/10, right padding, AdamW without decay on biases and LayerNorm, linear warmup, clipping at 1.0) on the same
-cells, batch size and threads, timed over steps after a warm-up. Prints one JSON line."""
+cells, batch size and threads, timed over steps after a warm-up. Prints one JSON line.
+
+    python hf_pretrain.py MODEL DATASET BATCH STEPS THREADS [DEVICE [fp32|bf16]]
+DEVICE: cpu (default) or cuda; bf16: autocast, as transformers' Trainer runs with bf16=True."""
 import json
 import random
 import sys
@@ -12,11 +15,13 @@ from transformers import BertForMaskedLM
 from hfdata import load_from_disk
 
 model_dir, dataset, batch, steps, threads, warm = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), 3
+device = sys.argv[6] if len(sys.argv) > 6 else "cpu"
+bf16 = len(sys.argv) > 7 and sys.argv[7] == "bf16"
 torch.set_num_threads(threads)
 torch.manual_seed(42)
 random.seed(42)
 cells = load_from_disk(dataset)["input_ids"]
-model = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="sdpa")
+model = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="sdpa").to(device)
 model.train()
 pad, mask, vocab = 0, 1, model.config.vocab_size
 no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
@@ -49,12 +54,20 @@ def collate(rows):
     return ids, att, labels, int(att.sum())
 
 
+def sync():
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
 tokens, t0 = 0, None
 for step in range(warm + steps):
     ids, att, labels, n = collate([cells[i] for i in batches[step % len(batches)]])
+    ids, att, labels = ids.to(device), att.to(device), labels.to(device)
     if step == warm:
+        sync()
         t0 = time.perf_counter()
-    loss = model(input_ids=ids, attention_mask=att, labels=labels).loss
+    with torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=bf16):
+        loss = model(input_ids=ids, attention_mask=att, labels=labels).loss
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
@@ -62,5 +75,6 @@ for step in range(warm + steps):
     opt.zero_grad(set_to_none=True)
     if step >= warm:
         tokens += n
+sync()
 secs = time.perf_counter() - t0
 print(json.dumps({"steps": steps, "tokens": tokens, "seconds": secs, "tokens_per_s": tokens / secs}))

@@ -8,7 +8,9 @@
 #       PYTHON=/path/to/venv/bin/python scripts/gpu/verify.sh --rehearse
 #
 # Every step runs under its own time limit and reports into the table whatever happens, so that one failure
-# costs one row, not the call. ONLY="embed perturb" runs some steps (kernel, tokenize, embed, perturb, train).
+# costs one row, not the call. ONLY="embed perturb" runs some steps (kernel, tokenize, embed, perturb, train,
+# pretrain, quant); EMB_SHAPES="V2-104M" some of embed's shapes, EMB_REPEAT=1 a third of its cells, PARITY_CELLS=4 fewer
+# cells for its CPU parity, PRETRAIN_SHAPES="V1-10M" some of pretrain's speed rows (none: only its equivalence rows).
 # VERIFY_WORK: the scratch folder (default /tmp/gf-verify, emptied first); OUT: where the log and table go.
 # Exit status: 0 when every check passed.
 set -uo pipefail
@@ -75,6 +77,7 @@ if [ "$REH" = 1 ]; then
     EMB_REPEAT=1
     ISP_SLICE=1995:1996; ISP_ONE_SLICE=1995:1996   # one of the shortest cells: transformers computes its MLM head over 25,426 genes per position
     TRAIN_CELLS=${TRAIN_CELLS:-128}
+    PRETRAIN_STEPS=${PRETRAIN_STEPS:-10}
     DEVICE_TOKENIZE=(--device cpu --encoder native)   # the kernel's C++ twin stands in for the kernel
 else
     DEV=cuda
@@ -117,14 +120,28 @@ else
     EMB_INPUTS=/tmp/gf/gf/data/cellbench_dropseq_3cl.h5ad,/tmp/gf/gf/data/pbmc3k_hvg2000_clustifyr.h5ad
     LAYERS_OVERRIDE=
     TOK_REPEAT=286         # 200,200 cells
-    PARITY_CELLS=12        # the CPU side of the parity check is the slow one (77-100 s for 24 cells of a 12-layer model)
-    EMB_REPEAT=3           # 8,589 cells: the first GPU run's 2,863 took under a second on the small shapes, start-up included
+    PARITY_CELLS=${PARITY_CELLS:-12}   # the CPU side of the parity check is the slow one (77-100 s for 24 cells of a 12-layer model)
+    EMB_REPEAT=${EMB_REPEAT:-3}   # 8,589 cells: the first GPU run's 2,863 took under a second on the small shapes, start-up included
     ISP_SLICE=950:1050; ISP_ONE_SLICE=1000:1002
     TRAIN_CELLS=${TRAIN_CELLS:-1024}
+    PRETRAIN_STEPS=${PRETRAIN_STEPS:-40}
     DEVICE_TOKENIZE=(--device cuda)
 fi
 export PYTHONPATH=$root/scripts/bench:${PYTHONPATH:-}
 export PYTHONUNBUFFERED=1
+
+# the real cells of the embed, pretrain and quant steps, tokenized for VERSION once: $W/cells.VERSION.dataset
+cells_of() {
+    local D=$W/cells.$1.dataset inputs
+    inputs=$(for i in $(seq 1 "$EMB_REPEAT"); do printf "%s," "$EMB_INPUTS"; done); inputs=${inputs%,}
+    [ -d "$D" ] || "$G" tokenize -i "$inputs" -o "$D" --model-version "$1" --prefix-cell-ids >> "$LOG" 2>&1
+    if [ "$REH" = 1 ] && [ ! -f "$D.subset" ]; then
+        # every 4th cell (50): transformers' MLM head over the whole vocabulary makes its CPU runs minutes long
+        $PY -c "import sys; from datasets import load_from_disk; d = load_from_disk(sys.argv[1]); d.select(range(0, len(d), 4)).save_to_disk(sys.argv[1] + '.sub')" "$D" >> "$LOG" 2>&1 \
+            && rm -rf "$D" && mv "$D.sub" "$D" && touch "$D.subset"
+    fi
+    echo "$D"
+}
 
 # ---------------------------------------------------------------------------------------------------------------
 say "machine"
@@ -232,19 +249,13 @@ shapes=("V1-10M V1 6 256 4 512 100 cell" "12L-95M V2 12 512 8 1024 16 cls" "V2-1
 packed_flag=$("$G" embed --help 2>/dev/null | grep -q -- '--packed' && echo yes || echo no)
 for s in "${shapes[@]}"; do
     read -r name ver layers hidden heads inter eager_batch mode <<< "$s"
+    [ -z "${EMB_SHAPES:-}" ] || [[ " $EMB_SHAPES " == *" $name "* ]] || continue   # EMB_SHAPES="V2-104M": some shapes
     want embed || break
     batch=100
     [ -n "$LAYERS_OVERRIDE" ] && layers=$LAYERS_OVERRIDE
     M=$W/model.$name
     init_model "$M" "$ver" "$layers" "$hidden" "$heads" "$inter" || { row embed "$name: models init" FAIL "see log"; continue; }
-    D=$W/cells.$ver.dataset
-    inputs=$(for i in $(seq 1 "$EMB_REPEAT"); do printf "%s," "$EMB_INPUTS"; done); inputs=${inputs%,}
-    [ -d "$D" ] || "$G" tokenize -i "$inputs" -o "$D" --model-version "$ver" --prefix-cell-ids >> "$LOG" 2>&1
-    if [ "$REH" = 1 ] && [ ! -f "$D.subset" ]; then
-        # every 4th cell (50): transformers' MLM head over the whole vocabulary makes its CPU runs minutes long
-        $PY -c "import sys; from datasets import load_from_disk; d = load_from_disk(sys.argv[1]); d.select(range(0, len(d), 4)).save_to_disk(sys.argv[1] + '.sub')" "$D" >> "$LOG" 2>&1 \
-            && rm -rf "$D" && mv "$D.sub" "$D" && touch "$D.subset"
-    fi
+    D=$(cells_of "$ver")
     ncell=$("$G" dataset info "$D" 2>/dev/null | sed -n 's/.*rows[: ]*\([0-9,]*\).*/\1/p' | head -1 | tr -d ,)
     common=(-m "$M" -i "$D" --emb-mode "$mode" --max-ncells 0 --sort-by-length --overwrite)
     declare -A rate=()
@@ -454,6 +465,146 @@ for r in $runs; do figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
 row train "fine-tune step, batch 8, AdamW" INFO \
     "geneformer4j steps/s (whole run, evaluation included): $figs | $(echo "$train_py" | paste -sd';' -)"
 unset tsteps trc
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# pretraining (issue 16): tokens/s and model FLOP utilisation (scripts/gpu/pretrain_flops.py; against the bf16 peak
+# measured above) of masked gene modelling for the V1-10M and V2-104M shapes on real cells: this program in fp32 and
+# bf16 mixed precision against transformers' step in fp32 and bf16 autocast (same cells, batch, masking rate). Then
+# the data-parallel paths on this one device: NCCL in a job of one (torchrun's WORLD_SIZE=1; NCCL refuses two ranks
+# on one GPU) against the plain run, beside the run-to-run spread of the plain run itself; and two Gloo ranks with
+# batch 6 against one process with batch 12 (the CPU tests' equivalence, on the device).
+if want pretrain; then
+say "pretrain"
+PB=12
+for s in "V1-10M V1 6 256 4 512" "V2-104M V2 12 768 12 3072"; do
+    read -r name ver layers hidden heads inter <<< "$s"
+    [ -z "${PRETRAIN_SHAPES:-}" ] || [[ " $PRETRAIN_SHAPES " == *" $name "* ]] || continue   # PRETRAIN_SHAPES=none: no speed rows
+    want pretrain || break
+    [ -n "$LAYERS_OVERRIDE" ] && layers=$LAYERS_OVERRIDE
+    M=$W/model.$name
+    init_model "$M" "$ver" "$layers" "$hidden" "$heads" "$inter" || { row pretrain "$name: models init" FAIL "see log"; continue; }
+    D=$(cells_of "$ver")
+    fpt=$($PY scripts/gpu/pretrain_flops.py "$M" "$D" 2>> "$LOG")
+    declare -A tps=()
+    for dt in fp32 bf16; do
+        [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue
+        P=$W/pre.$name.$dt
+        : > "$P.log"
+        TO=$P.log LIMIT=300 timed "$G" pretrain -m "$M" -i "$D" -o "$P" --valid-fraction 0 --epochs 100 --batch-size $PB \
+            --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps "$PRETRAIN_STEPS" --log-steps 5 --save-steps 100000 \
+            --device "$DEV" --dtype "$dt" --seed 1 --overwrite
+        cat "$P.log" >> "$LOG"
+        echo "pretrain $name $dt: $T s rc=$RC" >> "$LOG"
+        tps[$dt]=$($PY -c 'import json, sys
+l = [json.loads(x) for x in open(sys.argv[1]) if "tokens_per_s" in x][1:]
+print("%.0f" % (sum(x["tokens_per_s"] for x in l) / len(l)))' "$P/metrics.jsonl" 2>> "$LOG")
+        out=$(timeout 300 $PY scripts/bench/hf_pretrain.py "$M" "$D" $PB "$PRETRAIN_STEPS" "$(nproc)" "$DEV" "$dt" 2>> "$LOG" | tail -1)
+        echo "hf pretrain $name $dt: $out" >> "$LOG"
+        tps[hf.$dt]=$(sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' <<< "$out" | awk '{printf "%.0f", $1}')
+    done
+    mfu() { [ -n "$1" ] && [ -n "$fpt" ] && [ -n "$PEAK_BF16" ] && awk -v t="$1" -v f="$fpt" -v p="$PEAK_BF16" 'BEGIN{printf ", MFU %.1f%%", 100 * t * f / (p * 1e12)}'; }
+    figs=""
+    for dt in fp32 bf16; do
+        [ -n "${tps[$dt]:-}${tps[hf.$dt]:-}" ] || continue
+        ratio=$(awk -v a="${tps[$dt]:-0}" -v b="${tps[hf.$dt]:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else printf "?" }')
+        figs="$figs${figs:+ | }$dt: geneformer4j ${tps[$dt]:-?}$(mfu "${tps[$dt]:-}"), transformers ${tps[hf.$dt]:-?}$(mfu "${tps[hf.$dt]:-}") ($ratio)"
+    done
+    ok=INFO; [ -z "${tps[fp32]:-}" ] && ok=FAIL
+    row pretrain "$name ($layers layers, hidden $hidden), batch $PB, $PRETRAIN_STEPS steps: tokens/s" "$ok" \
+        "${figs:-no figures} | $(awk -v f="${fpt:-0}" 'BEGIN{printf "%.3g", f}') model FLOPs per token"
+    unset tps
+done
+if want pretrain; then
+    M=$W/model.V1-10M.nodropout
+    [ -f "$M/model.safetensors" ] || "$G" models init "$M" --model-version V1 --layers "${LAYERS_OVERRIDE:-6}" --hidden 256 \
+        --heads 4 --intermediate 512 --dropout 0 >> "$LOG" 2>&1
+    D=$(cells_of V1)
+    # 6 steps of 12 cells, whatever the dataset's size
+    nc=$("$G" dataset info "$D" 2>/dev/null | sed -n 's/.*rows[: ]*\([0-9,]*\).*/\1/p' | head -1 | tr -d ,)
+    ep=$(awk -v n="${nc:-1000}" 'BEGIN{printf "%.6f", 6 * 12 / n}')
+    eq=(pretrain -m "$M" -i "$D" --valid-fraction 0 --epochs "$ep" --learning-rate 1e-3 --warmup-steps 2 --seed 3 --save-steps 100000 --overwrite)
+    one=$DEV; [ "$DEV" = cuda ] && one=cuda:0
+    "$G" "${eq[@]}" -o "$W/eq.plain" --batch-size 12 --device "$one" > "$W/eq.plain.log" 2>&1
+    steps=$(grep -o '"steps" *: *[0-9]*' "$W/eq.plain/metrics.json" 2>/dev/null | grep -o '[0-9]*$')
+    if [ "$DEV" != cpu ]; then
+        "$G" "${eq[@]}" -o "$W/eq.plain2" --batch-size 12 --device "$one" > "$W/eq.plain2.log" 2>&1
+        WORLD_SIZE=1 RANK=0 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \
+            "$G" "${eq[@]}" -o "$W/eq.nccl" --batch-size 12 --device "$one" --dist-backend nccl > "$W/eq.nccl.log" 2>&1
+        rc=$?
+        cat "$W/eq.plain2.log" "$W/eq.nccl.log" >> "$LOG"
+        d=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.nccl/model" "$M" 2>> "$LOG")
+        noise=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.plain2/model" 2>> "$LOG")
+        used=$(grep -c 'collectives: nccl' "$W/eq.nccl.log")
+        ok=FAIL
+        [ "$rc" = 0 ] && [ "$used" -gt 0 ] && [ -n "$d" ] && awk -v d="${d%% *}" -v m="${d#* }" -v n="${noise:-0}" \
+            'BEGIN{exit !((d <= 1e-6 || d <= 2 * n) && m > 1e-5)}' && ok=PASS
+        row pretrain "NCCL: a job of one over ProcessGroupNCCL vs the plain run, V1-10M shape without dropout, ${steps:-?} steps" "$ok" \
+            "rc $rc; NCCL group used: $([ "$used" -gt 0 ] && echo yes || echo no); max|d| of weights ${d%% *} (plain vs plain again: ${noise:-?}; weights moved ${d#* } from the start)$( [ "$rc" = 0 ] || echo "; $(grep -m1 '^error' "$W/eq.nccl.log")")"
+    else
+        row pretrain "NCCL: a job of one vs the plain run" SKIP "no GPU"
+    fi
+    LIMIT=300 TO=$W/eq.gloo2.log timed "$G" "${eq[@]}" -o "$W/eq.gloo2" --batch-size 6 --nproc-per-node 2 --device "$one" --dist-backend gloo
+    cat "$W/eq.plain.log" "$W/eq.gloo2.log" >> "$LOG"
+    d=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.gloo2/model" "$M" 2>> "$LOG")
+    ok=FAIL; [ "$RC" = 0 ] && [ -n "$d" ] && awk -v d="${d%% *}" -v m="${d#* }" 'BEGIN{exit !(d <= 1e-5 && m > 1e-5)}' && ok=PASS
+    row pretrain "Gloo: 2 ranks x batch 6 vs 1 process x batch 12 on $one, V1-10M shape without dropout, ${steps:-?} steps" "$ok" \
+        "rc $RC; max|d| of weights ${d%% *} (tol 1e-5; weights moved ${d#* } from the start)"
+fi
+
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# quantized inference (issue 17) on this device: embed the V2-104M shape's real cells with fp32, int8 and NF4 encoder
+# weights; per-cell cosine of each to fp32 (median and 1st percentile), cells/s, and on a GPU the peak memory in use
+# (nvidia-smi every 0.2 s)
+if want quant; then
+say "quant"
+M=$W/model.V2-104M
+init_model "$M" V2 12 768 12 3072
+D=$(cells_of V2)
+declare -A qr=() qmem=()
+for q in none int8 nf4; do
+    qa=(); [ "$q" != none ] && qa=(--quantize "$q")
+    mon=""
+    if [ "$DEV" != cpu ]; then
+        (while :; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; sleep 0.2; done > "$W/q.$q.mem" 2>/dev/null) &
+        mon=$!
+    fi
+    : > "$W/q.$q.log"
+    TO=$W/q.$q.log LIMIT=300 timed "$G" --verbose embed -m "$M" -i "$D" --emb-mode cls --max-ncells 0 --sort-by-length \
+        --batch-size 100 --device "$DEV" -o "$W/q.$q.npy" --overwrite "${qa[@]}"
+    [ -n "$mon" ] && kill "$mon" 2>/dev/null
+    cat "$W/q.$q.log" >> "$LOG"
+    qr[$q]=$(rate_of "$W/q.$q.log")
+    [ -s "$W/q.$q.mem" ] && qmem[$q]=$(sort -n "$W/q.$q.mem" | tail -1)
+done
+cmp_out=$($PY - "$W" <<'PY' 2>> "$LOG"
+import os, sys
+import numpy as np
+w = sys.argv[1]
+def load(q):
+    p = f"{w}/q.{q}.npy"
+    return np.load(p).astype(np.float64) if os.path.exists(p) else None
+ref, verdict, out = load("none"), "PASS", []
+for q, floor in (("int8", 0.999), ("nf4", 0.98)):
+    x = load(q)
+    if ref is None or x is None or x.shape != ref.shape:
+        verdict = "FAIL"; out.append(f"{q}: missing"); continue
+    c = (x * ref).sum(1) / np.linalg.norm(x, axis=1) / np.linalg.norm(ref, axis=1)
+    out.append(f"{q} cosine to fp32 median {np.median(c):.6f}, 1st percentile {np.percentile(c, 1):.6f} (floor {floor})")
+    if not np.median(c) >= floor:
+        verdict = "FAIL"
+print(verdict); print("; ".join(out))
+PY
+)
+ncell=$("$G" dataset info "$D" 2>/dev/null | sed -n 's/.*rows[: ]*\([0-9,]*\).*/\1/p' | head -1 | tr -d ,)
+row quant "int8 and NF4 encoder weights on $DEV, V2-104M shape, $ncell real cells: fidelity" "$(echo "$cmp_out" | head -1)" "$(echo "$cmp_out" | tail -1)"
+figs="cells/s fp32 ${qr[none]:-?}, int8 ${qr[int8]:-?}, NF4 ${qr[nf4]:-?}"
+[ -n "${qmem[none]:-}" ] && figs="$figs | peak GPU memory in use (MiB) fp32 ${qmem[none]}, int8 ${qmem[int8]:-?}, NF4 ${qmem[nf4]:-?}"
+row quant "quantized embed, batch 100, sorted by length" INFO "$figs"
+unset qr qmem
 
 fi
 
