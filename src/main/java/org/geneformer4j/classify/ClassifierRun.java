@@ -161,7 +161,9 @@ public final class ClassifierRun {
             try (Autocast a = Autocast.to(base.device(), base.dtype())) { // evaluated as during training
                 m = finish.apply(model, dir);
             }
-            org.geneformer4j.train.Curves.plot(dir.resolve("metrics.jsonl"), dir.resolve("training_curves.png"), "training of " + dir.getFileName());
+            Path picture = dir.resolve("training_curves.png");
+            org.geneformer4j.train.Curves.drawBeside(() -> org.geneformer4j.train.Curves.plot(dir.resolve("metrics.jsonl"), picture,
+                    "training of " + dir.getFileName()), picture, info);
             ObjectNode o = JSON.createObjectNode();
             o.put("model", base.modelName());
             o.put("steps", r.steps());

@@ -97,8 +97,10 @@ public final class MultiTaskRun {
                 (test != null ? test : valid).writePredictions(dir.resolve("predictions.csv"));
             }
             split.write(dir.resolve("splits.csv"));
-            MultiTaskCurves.plot(dir.resolve("metrics.jsonl"), dir.resolve("training_curves.png"), "multi-task training of " + dir.getFileName(),
-                    data.tasks().stream().map(MultiTaskCells.TaskLabels::column).toList());
+            Path picture = dir.resolve("training_curves.png");
+            org.geneformer4j.train.Curves.drawBeside(() -> MultiTaskCurves.plot(dir.resolve("metrics.jsonl"), picture,
+                    "multi-task training of " + dir.getFileName(), data.tasks().stream().map(MultiTaskCells.TaskLabels::column).toList()),
+                    picture, info);
             ObjectNode o = JSON.createObjectNode();
             o.put("model", base.modelName());
             o.put("steps", r.steps());

@@ -128,7 +128,8 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
             o.put("steps", r.steps());
             o.putPOJO("valid", last);
             AtomicFile.writeString(output.resolve("metrics.json"), JSON.writeValueAsString(o) + "\n");
-            Curves.plot(output.resolve("metrics.jsonl"), output.resolve("training_curves.png"), "pretraining");
+            Path picture = output.resolve("training_curves.png");
+            Curves.drawBeside(() -> Curves.plot(output.resolve("metrics.jsonl"), picture, "pretraining"), picture, log::info);
             TrainingCheckpoint.removeAll(output); // the run is complete; model/ is what is kept
             if (!last.isEmpty()) {
                 log.info(String.format(Locale.ROOT, "finished %s: validation MLM loss %.4f (unigram baseline %.4f), masked-token accuracy %.4f, perplexity %.1f",

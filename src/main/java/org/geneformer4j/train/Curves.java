@@ -12,6 +12,27 @@ import org.geneformer4j.plot.CurvesPlot;
 public final class Curves {
     private Curves() {}
 
+    /**
+     * Draws a run's figure beside its outputs. A figure that cannot be drawn (a Java runtime without the font
+     * libraries it needs, libfreetype and libharfbuzz; a full disk) costs one warning line, not the trained model and
+     * the outputs written after it. (The first GPU training runs of verify.sh lost their exit status this way.)
+     */
+    public static void drawBeside(Runnable draw, Path picture, java.util.function.Consumer<String> warn) {
+        try {
+            draw.run();
+        } catch (RuntimeException | LinkageError e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String why = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+            boolean fonts = why.toLowerCase(java.util.Locale.ROOT).contains("font") || e instanceof LinkageError;
+            warn.accept("warning: " + picture.getFileName() + " not drawn (" + why + ")"
+                    + (fonts ? "; the Java runtime's font libraries (libfreetype, libharfbuzz) may be missing" : "")
+                    + "; the run's other outputs are complete");
+        }
+    }
+
     public static void plot(Path metricsJsonl, Path picture, String title) {
         Map<String, String> losses = new LinkedHashMap<>();
         losses.put("loss", "training loss");
