@@ -194,6 +194,22 @@ public final class DataParallel implements AutoCloseable {
         return out;
     }
 
+    /** The mean of {@code value} over the ranks, on every rank; a job of one returns {@code value}. */
+    public double mean(double value) {
+        if (group == null) {
+            return value;
+        }
+        double[] out = new double[1];
+        guarded(() -> {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor t = torch.full(new long[] {1}, new Scalar(value), new TensorOptions(ScalarType.Double));
+                group.allreduceSum(t);
+                out[0] = t.item_double() / cluster.worldSize();
+            }
+        });
+        return out[0];
+    }
+
     /** Flat gradient buffers allocated so far: the bucket count after the first step, then constant. */
     public int allocations() {
         return buckets.size();

@@ -165,7 +165,7 @@ public final class Trainer {
                 progress.advance(1);
                 boolean epochEnded = b >= batches.size();
                 double epochPosition = round(epoch + (double) b / batches.size());
-                window.add(done, step, total, epochPosition, lr, log);
+                window.add(done, step, total, epochPosition, lr, log, parallel);
                 boolean evaluate = (s.evalSteps() > 0 && step % s.evalSteps() == 0) || (s.evalSteps() <= 0 && epochEnded)
                         || step == total;
                 if (evaluate) {
@@ -207,7 +207,13 @@ public final class Trainer {
             this.every = every;
         }
 
-        void add(TrainStep.Done done, long step, long total, double epoch, double lr, MetricsLog log) {
+        /**
+         * Every rank calls this at every step: at a logging step the window's loss is averaged over the ranks, so
+         * the line holds the loss of the whole batch (each rank's is its weighted share), as transformers' Trainer
+         * gathers it.
+         */
+        void add(TrainStep.Done done, long step, long total, double epoch, double lr, MetricsLog log,
+                org.geneformer4j.distributed.DataParallel parallel) {
             loss += done.loss();
             steps++;
             examples += done.examples();
@@ -219,7 +225,7 @@ public final class Trainer {
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("step", step);
             line.put("epoch", epoch);
-            line.put("loss", loss / steps);
+            line.put("loss", parallel.mean(loss / steps));
             line.put("learning_rate", lr);
             line.put("grad_norm", done.gradNorm());
             line.put("cells_per_s", examples / Math.max(secs, 1e-9));

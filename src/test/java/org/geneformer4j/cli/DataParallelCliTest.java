@@ -75,6 +75,31 @@ class DataParallelCliTest {
         assertTrue(d < 1e-6, "weights after the same steps differ by " + d);
         // and the weights moved: the comparison is not of two untrained models
         assertTrue(maxDifferenceToStart(one, model) > 1e-4);
+        // the logged training loss is the whole batch's, not rank 0's share of it
+        List<Double> a1 = losses(one);
+        List<Double> b1 = losses(two);
+        assertEquals(a1.size(), b1.size());
+        assertTrue(a1.size() >= 2, a1.toString());
+        for (int i = 0; i < a1.size(); i++) {
+            assertEquals(a1.get(i), b1.get(i), 1e-5 * Math.abs(a1.get(i)), "logged loss " + i + ": " + a1 + " vs " + b1);
+        }
+    }
+
+    /** The training-loss values of a run's metrics.jsonl, in order. */
+    static List<Double> losses(Path run) {
+        try {
+            List<Double> out = new ArrayList<>();
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String l : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+                var n = json.readTree(l);
+                if (n.has("loss") && n.path("loss").isNumber()) {
+                    out.add(n.get("loss").asDouble());
+                }
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The largest change of an encoder weight from the starting model {@code start}. */
