@@ -9,6 +9,7 @@
 #
 # What travels (docs/gpu.md has the sizes):
 #   jre/      a jlink'd Java runtime
+#   jre/fontlibs  libfreetype, libharfbuzz and what they need (for the figures), which the GPU image lacks
 #   app/      the jars (the native tokenizer library inside, with its CUDA kernels), the launcher; not LibTorch's
 #             CPU natives nor MKL (the GPU machine uses LibTorch's CUDA build, whose CPU part links OpenBLAS)
 #   torch/    LibTorch's CUDA build unpacked as a class-path folder, stripped of symbols, its GPU code cut to
@@ -29,6 +30,17 @@ part=$(( 62 * 1024 * 1024 - tree ))
 work=$(mktemp -d "${TMPDIR:-/tmp}/gf-stage.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# the font libraries the Java runtime's libfontmanager loads from the system (for training_curves.png): the GPU
+# machine's image lacks them, so they travel in jre/fontlibs, which verify.sh puts last on LD_LIBRARY_PATH
+font_libs() {
+    mkdir -p "$1"
+    for l in libfreetype.so.6 libharfbuzz.so.0 libgraphite2.so.3 libpng16.so.16 libbrotlidec.so.1 libbrotlicommon.so.1 \
+             libglib-2.0.so.0 libpcre2-8.so.0; do
+        f=$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ {print $NF; exit}')
+        [ -n "$f" ] && cp -L "$f" "$1/"
+    done
+}
+
 if [ "${1:-}" = --app ]; then
     # built from a clone of HEAD: the committed code, and no rebuild under a run that uses target/
     git clone -q "$root" "$work/src"
@@ -36,6 +48,7 @@ if [ "${1:-}" = --app ]; then
     mkdir -p "$work/gf/app/lib" "$work/gf/app/bin" "$OUT"
     cp "$work/src"/target/geneformer4j-*.jar "$work/gf/app/lib/"
     cp "$work/src/scripts/geneformer" "$work/gf/app/bin/"
+    font_libs "$work/gf/jre/fontlibs"
     tar -C "$work" -cf - gf | xz -T0 -6 > "$OUT/app.tar.xz"
     echo "app $(git rev-parse --short HEAD)" > "$OUT/app.manifest"
     ls -la "$OUT/app.tar.xz"
@@ -65,6 +78,7 @@ for so in "$lib"/*.so*; do strip --strip-unneeded "$so"; done
 
 jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,java.desktop,jdk.unsupported \
     --strip-debug --no-header-files --no-man-pages --output "$work/gf/jre"
+font_libs "$work/gf/jre/fontlibs"
 for f in ../shared/data/*/*.h5ad; do [ -e "$f" ] && cp "$f" "$work/gf/data/"; done
 
 rm -rf "$OUT" && mkdir -p "$OUT"

@@ -104,6 +104,8 @@ else
     # the CUDA runtime libraries LibTorch links (cudart, cuBLAS, cuDNN, NCCL, cuFFT, ...) from PyTorch's wheels
     SP=$($PY -c 'import site; print(site.getsitepackages()[0])')
     export LD_LIBRARY_PATH=$(find "$SP/nvidia" -maxdepth 3 -type d -name lib | tr '\n' ':')${LD_LIBRARY_PATH:-}
+    # the Java runtime's font libraries where the machine has none (stage.sh font_libs): last, so the machine's win
+    [ -d /tmp/gf/gf/jre/fontlibs ] && export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/tmp/gf/gf/jre/fontlibs
     TL=/tmp/gf/gf/torch/org/bytedeco/pytorch/linux-x86_64-gpu
     missing=$(LD_LIBRARY_PATH=$TL:$LD_LIBRARY_PATH ldd -r "$TL/libtorch_cuda.so" 2>&1 | grep -E 'not found|undefined symbol' | head -20)
     echo "ldd -r libtorch_cuda.so: ${missing:-all resolved}" >> "$LOG"
@@ -425,6 +427,15 @@ for dt in fp32 bf16; do
         runs="$runs $dt.$pk"
     done
 done
+# the padded fp32 run again: a GPU does not repeat a run bit for bit, so its spread widens the whole-run tolerances
+if [ "$DEV" != cpu ] && want train; then
+    TO=$W/ft.fp32.padded2.log LIMIT=400 timed "$G" finetune cell -m "$M" -i "$TD" -o "$W/ft.fp32.padded2" --label cell_type \
+        --rare-threshold 0.03 --epochs 1 --batch-size 8 --device "$DEV" --dtype fp32 --max-ncells "$TRAIN_CELLS" --seed 1 \
+        --log-steps 1 --overwrite
+    cat "$W/ft.fp32.padded2.log" >> "$LOG"
+    trc[fp32.padded2]=$RC
+    [ "$RC" = 0 ] && runs="$runs fp32.padded2"
+fi
 train_py=$(timeout 300 $PY scripts/gpu/train_step.py "$M" "$TD" --device "$DEV" --batch-size 8 --steps 20 \
     ${PEAK_BF16:+--peak-tflops $PEAK_BF16} 2>> "$LOG" | tail -2)
 echo "python: $train_py" >> "$LOG"
@@ -439,6 +450,10 @@ def losses(run):
 def worst(a, b):
     return max(abs(x - y) / abs(y) for x, y in zip(a, b)) if a and b and len(a) == len(b) else None
 verdict, out = "PASS", []
+# the padded fp32 run twice (GPU): its spread widens every whole-run tolerance to twice that spread at least
+spread = worst(losses("fp32.padded2"), losses("fp32.padded")) if "fp32.padded2" in runs else None
+if spread is not None:
+    out.append(f"padded fp32 run twice: loss max rel|d| {spread:.1e}")
 for run, ref, tol in (("fp32.packed", "fp32.padded", tol_packed), ("bf16.packed", "bf16.padded", tol_bf16),
                       ("bf16.padded", "fp32.padded", tol_bf16), ("bf16.packed", "fp32.padded", tol_bf16)):
     if run not in runs or ref not in runs:
@@ -449,8 +464,12 @@ for run, ref, tol in (("fp32.packed", "fp32.padded", tol_packed), ("bf16.packed"
         verdict = "FAIL"
         out.append(f"{run} vs {ref}: no comparable loss log")
         continue
-    out.append(f"{run} vs {ref} loss max rel|d| {d:.1e} over {len(a)} steps (tol {tol:g})")
-    if d > tol:
+    # the first step's loss comes before any update: layout and precision alone; fp32 layouts must agree to 1e-5
+    first = abs(a[0] - b[0]) / abs(b[0])
+    first_tol = 1e-5 if run.startswith("fp32") and ref.startswith("fp32") else tol
+    whole_tol = max(tol, 2 * spread) if spread is not None else tol
+    out.append(f"{run} vs {ref} loss rel|d| first step {first:.1e} (tol {first_tol:g}), max {d:.1e} over {len(a)} steps (tol {whole_tol:.1e})")
+    if d > whole_tol or first > first_tol:
         verdict = "FAIL"
 if not out:
     verdict, out = "FAIL", ["no run to compare"]
@@ -461,7 +480,7 @@ ok=$(echo "$cmp_out" | head -1); for r in $runs; do [ "${trc[$r]}" = 0 ] || ok=F
 row train "fine-tune, ${TRAIN_SHAPE:-V2-104M} shape without dropout, $TRAIN_CELLS pbmc3k cells: packed and bf16 follow padded fp32" \
     "${ok:-FAIL}" "$(echo "$cmp_out" | tail -1)"
 figs=""
-for r in $runs; do figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
+for r in $runs; do [ "$r" = fp32.padded2 ] || figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
 row train "fine-tune step, batch 8, AdamW" INFO \
     "geneformer4j steps/s (whole run, evaluation included): $figs | $(echo "$train_py" | paste -sd';' -)"
 unset tsteps trc
@@ -524,33 +543,44 @@ if want pretrain; then
     # 6 steps of 12 cells, whatever the dataset's size
     nc=$("$G" dataset info "$D" 2>/dev/null | sed -n 's/.*rows[: ]*\([0-9,]*\).*/\1/p' | head -1 | tr -d ,)
     ep=$(awk -v n="${nc:-1000}" 'BEGIN{printf "%.6f", 6 * 12 / n}')
-    eq=(pretrain -m "$M" -i "$D" --valid-fraction 0 --epochs "$ep" --learning-rate 1e-3 --warmup-steps 2 --seed 3 --save-steps 100000 --overwrite)
+    eq=(pretrain -m "$M" -i "$D" --valid-fraction 0 --epochs "$ep" --learning-rate 1e-3 --warmup-steps 2 --seed 3 --save-steps 100000
+        --log-steps 1 --overwrite)
     one=$DEV; [ "$DEV" = cuda ] && one=cuda:0
     "$G" "${eq[@]}" -o "$W/eq.plain" --batch-size 12 --device "$one" > "$W/eq.plain.log" 2>&1
     steps=$(grep -o '"steps" *: *[0-9]*' "$W/eq.plain/metrics.json" 2>/dev/null | grep -o '[0-9]*$')
+    # A GPU does not repeat a run bit for bit (atomic additions in backward), and AdamW's first steps move a weight
+    # by about the learning rate whatever the size of its gradient: the plain run's own spread, run twice, sets the
+    # tolerance of the whole run there. The first step's loss (before any update) has no such excuse.
+    wspread=0; lspread=0
     if [ "$DEV" != cpu ]; then
         "$G" "${eq[@]}" -o "$W/eq.plain2" --batch-size 12 --device "$one" > "$W/eq.plain2.log" 2>&1
+        wspread=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.plain2/model" 2>> "$LOG")
+        lspread=$($PY scripts/gpu/loss_diff.py "$W/eq.plain2" "$W/eq.plain" 2>> "$LOG" | awk '{print $2}')
         WORLD_SIZE=1 RANK=0 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \
             "$G" "${eq[@]}" -o "$W/eq.nccl" --batch-size 12 --device "$one" --dist-backend nccl > "$W/eq.nccl.log" 2>&1
         rc=$?
         cat "$W/eq.plain2.log" "$W/eq.nccl.log" >> "$LOG"
         d=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.nccl/model" "$M" 2>> "$LOG")
-        noise=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.plain2/model" 2>> "$LOG")
+        l=$($PY scripts/gpu/loss_diff.py "$W/eq.nccl" "$W/eq.plain" 2>> "$LOG")
         used=$(grep -c 'collectives: nccl' "$W/eq.nccl.log")
         ok=FAIL
-        [ "$rc" = 0 ] && [ "$used" -gt 0 ] && [ -n "$d" ] && awk -v d="${d%% *}" -v m="${d#* }" -v n="${noise:-0}" \
-            'BEGIN{exit !((d <= 1e-6 || d <= 2 * n) && m > 1e-5)}' && ok=PASS
+        [ "$rc" = 0 ] && [ "$used" -gt 0 ] && [ -n "$d" ] && [ -n "$l" ] && awk -v d="${d%% *}" -v m="${d#* }" -v n="${wspread:-0}" \
+            -v f="${l%% *}" -v L="$(echo "$l" | awk '{print $2}')" -v ln="${lspread:-0}" \
+            'BEGIN{exit !((d <= 1e-6 || d <= 2 * n) && m > 1e-5 && f <= 1e-6 && (L <= 1e-6 || L <= 2 * ln))}' && ok=PASS
         row pretrain "NCCL: a job of one over ProcessGroupNCCL vs the plain run, V1-10M shape without dropout, ${steps:-?} steps" "$ok" \
-            "rc $rc; NCCL group used: $([ "$used" -gt 0 ] && echo yes || echo no); max|d| of weights ${d%% *} (plain vs plain again: ${noise:-?}; weights moved ${d#* } from the start)$( [ "$rc" = 0 ] || echo "; $(grep -m1 '^error' "$W/eq.nccl.log")")"
+            "rc $rc; NCCL group used: $([ "$used" -gt 0 ] && echo yes || echo no); loss rel|d| first step ${l%% *}, all steps $(echo "$l" | awk '{print $2}') (plain run twice: ${lspread:-?}); weights max|d| ${d%% *} (plain run twice: ${wspread:-?}; moved ${d#* } from the start)$( [ "$rc" = 0 ] || echo "; $(grep -m1 -E '^(error|Exception)' "$W/eq.nccl.log")")"
     else
         row pretrain "NCCL: a job of one vs the plain run" SKIP "no GPU"
     fi
     LIMIT=300 TO=$W/eq.gloo2.log timed "$G" "${eq[@]}" -o "$W/eq.gloo2" --batch-size 6 --nproc-per-node 2 --device "$one" --dist-backend gloo
     cat "$W/eq.plain.log" "$W/eq.gloo2.log" >> "$LOG"
     d=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.gloo2/model" "$M" 2>> "$LOG")
-    ok=FAIL; [ "$RC" = 0 ] && [ -n "$d" ] && awk -v d="${d%% *}" -v m="${d#* }" 'BEGIN{exit !(d <= 1e-5 && m > 1e-5)}' && ok=PASS
+    l=$($PY scripts/gpu/loss_diff.py "$W/eq.gloo2" "$W/eq.plain" 2>> "$LOG")
+    ok=FAIL; [ "$RC" = 0 ] && [ -n "$d" ] && [ -n "$l" ] && awk -v d="${d%% *}" -v m="${d#* }" -v n="$wspread" -v f="${l%% *}" \
+        -v L="$(echo "$l" | awk '{print $2}')" -v ln="$lspread" \
+        'BEGIN{exit !((d <= 1e-5 || d <= 2 * n) && m > 1e-5 && f <= 1e-5 && (L <= 1e-4 || L <= 2 * ln))}' && ok=PASS
     row pretrain "Gloo: 2 ranks x batch 6 vs 1 process x batch 12 on $one, V1-10M shape without dropout, ${steps:-?} steps" "$ok" \
-        "rc $RC; max|d| of weights ${d%% *} (tol 1e-5; weights moved ${d#* } from the start)"
+        "rc $RC; loss rel|d| first step ${l%% *}, all steps $(echo "$l" | awk '{print $2}'); weights max|d| ${d%% *} (tol 1e-5$([ "$DEV" = cpu ] || echo " or twice the plain run's spread, $wspread"); moved ${d#* } from the start)"
 fi
 
 fi

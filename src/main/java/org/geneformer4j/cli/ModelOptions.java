@@ -31,8 +31,8 @@ final class ModelOptions {
     Integer threads;
 
     @Option(names = "--quantize", paramLabel = "int8|nf4", description = "Quantized encoder weights (embeddings, LayerNorms"
-            + " and heads stay in full precision): int8 (per-channel absmax; int8 matrix products on the CPU, for"
-            + " inference) or nf4 (bitsandbytes' 4-bit NormalFloat, computed in fp32; finetune trains LoRA adapters on it)."
+            + " and heads stay in full precision): int8 (per-channel absmax; LLM.int8's int8 matrix products on the CPU"
+            + " and on a GPU's tensor cores, for inference) or nf4 (bitsandbytes' 4-bit NormalFloat, computed in fp32; finetune trains LoRA adapters on it)."
             + " Default: full precision (for a LoRA adapter directory: what it was trained over).")
     String quantize;
 
