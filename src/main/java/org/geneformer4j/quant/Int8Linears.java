@@ -138,15 +138,14 @@ public final class Int8Linears implements LinearLayers {
         if (l.packed() == null) {
             return int8Product(x, l.weights(), l.bias());
         }
-        long k = x.size(-1);
-        Tensor x2 = x.reshape(-1, k);
-        Tensor outliers = absmax(x2, 0).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
-        boolean any = outliers.numel() > 0;
-        Tensor in = any ? x2.index_fill(1, outliers, new Scalar(0.0)) : x2;
+        Tensor x2 = x.reshape(-1, x.size(-1));
+        Split a = Split.of(x2);
+        boolean any = a.outliers() != null;
         // Each token scaled to absmax 1 before fbgemm's per-tensor quantization, and back after: in effect one
         // quantization step per token (LLM.int8's row-wise activations), not one for the whole batch.
-        Tensor rowmax = absmax(in, 1).clamp_min(new Scalar(1e-30)).unsqueeze(1);
-        Tensor y = dynamic(any ? in.div_(rowmax) : in.div(rowmax), l).mul_(rowmax).add_(l.bias());
+        Tensor rowmax = a.rowmax().clamp_min(new Scalar(1e-30));
+        Tensor y = dynamic(any ? a.in().div_(rowmax) : a.in().div(rowmax), l).mul_(rowmax).add_(l.bias());
+        Tensor outliers = a.outliers();
         if (any) {
             // the outlier columns of the weight fbgemm keeps (unpack returns it without a copy; its codes are copied
             // once per call, a small cost beside the product)
@@ -166,11 +165,11 @@ public final class Int8Linears implements LinearLayers {
     static Tensor int8Product(Tensor x, Int8Weights w, Tensor bias) {
         long k = x.size(-1);
         Tensor x2 = x.reshape(-1, k).to(ScalarType.Float);
-        Tensor outliers = absmax(x2, 0).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
-        boolean any = outliers.numel() > 0;
-        Tensor in = any ? x2.index_fill(1, outliers, new Scalar(0.0)) : x2;
-        Tensor step = absmax(in, 1).clamp_min(new Scalar(1e-30)).div_(new Scalar(127.0)).unsqueeze(1);
-        Tensor codes = in.div(step).round_().to(ScalarType.Char);
+        Split a = Split.of(x2);
+        Tensor outliers = a.outliers();
+        boolean any = outliers != null;
+        Tensor step = a.rowmax().clamp_min(new Scalar(1e-30)).div_(new Scalar(127.0));
+        Tensor codes = a.in().div(step).round_().to(ScalarType.Char);
         long m = codes.size(0);
         // cuBLASLt's int8 product takes more than 16 rows: a short input is padded with zero rows
         long pad = Math.max(0, 17 - m);
@@ -188,10 +187,26 @@ public final class Int8Linears implements LinearLayers {
         return y.view(shapeWithLast(x, bias.size(0))).to(x.scalar_type());
     }
 
-    /** max |v| along {@code dim} without a temporary of |v|'s size (a large allocation costs page faults per call). */
-    private static Tensor absmax(Tensor v, long dim) {
-        var mm = torch.aminmax(v, new org.bytedeco.pytorch.LongOptional(dim), false);
-        return torch.maximum(mm.get1(), mm.get0().neg());
+    /**
+     * LLM.int8's split of a layer's input [tokens, features]: the outlier features (a column with any value of
+     * magnitude {@value #OUTLIER_THRESHOLD} or more; null when there is none) zeroed in {@code in}, and each token's
+     * absmax over the rest, [tokens, 1]. The columns are only searched when some value reaches the threshold, which
+     * the tokens' absmax already tells: one pass over |x| in the usual case.
+     *
+     * <p>{@code abs().amax(dim)} with its temporary, not {@code aminmax}: LibTorch's aminmax along a dimension ran
+     * 10x slower here (2.2 against 0.2 ms for 2,048 x 768; 20 against 2 ms down the columns of 2,048 x 3,072).
+     */
+    private record Split(Tensor in, Tensor outliers, Tensor rowmax) {
+        static Split of(Tensor x2) {
+            Tensor abs = x2.abs();
+            Tensor rowmax = abs.amax(new long[] {1}, true);
+            if (rowmax.max().item_double() < OUTLIER_THRESHOLD) {
+                return new Split(x2, null, rowmax);
+            }
+            Tensor outliers = abs.amax(new long[] {0}, false).ge(new Scalar(OUTLIER_THRESHOLD)).nonzero().squeeze(1);
+            Tensor in = x2.index_fill(1, outliers, new Scalar(0.0));
+            return new Split(in, outliers, in.abs().amax(new long[] {1}, true));
+        }
     }
 
     private Tensor dynamic(Tensor x2, Layer l) {
