@@ -104,7 +104,7 @@ public final class PretrainTask implements TrainingTask {
             try (PointerScope scope = new PointerScope()) {
                 MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch, packed);
                 lossSum += p.loss().item_double() * batch.selected();
-                correct += p.logits().argmax(new LongOptional(1), false).eq(p.labels()).sum().item_long();
+                correct += p.correct();
             }
             for (long label : batch.labels()) {
                 if (label != MlmMasking.IGNORE_INDEX) {

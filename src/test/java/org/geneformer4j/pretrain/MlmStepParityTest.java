@@ -113,4 +113,51 @@ class MlmStepParityTest {
         }
         assertTrue(max <= tol, what + ": max |diff| " + max + " at " + at + " > " + tol);
     }
+
+    /**
+     * The loss in chunks of a few positions (as a V1-sized vocabulary makes it, ~250 positions a chunk) gives the
+     * one-chunk loss and gradients, and transformers' loss.
+     */
+    @Test
+    void theLossInChunksIsTheLossInOne() throws Exception {
+        Path dir = TestData.resource("fixtures/pretrain/mlm_step");
+        Map<String, HostTensor> expected = SafeTensors.read(dir.resolve("expected.safetensors"));
+        long[] shape = expected.get("input_ids").shape();
+        long[] labels = expected.get("labels").longs();
+        int selected = 0;
+        for (long l : labels) {
+            selected += l != MlmMasking.IGNORE_INDEX ? 1 : 0;
+        }
+        assertTrue(selected > 6, "the fixture masks " + selected + " positions");
+        MlmMasking.Batch batch = new MlmMasking.Batch((int) shape[0], (int) shape[1], expected.get("input_ids").longs(),
+                expected.get("attention_mask").longs(), labels, selected);
+        try (BertModel model = BertModel.load(Checkpoint.load(dir.resolve("model")), Head.MLM, 0, CPU, ScalarType.Float, 0)
+                .model(); PointerScope scope = new PointerScope()) {
+            model.train(true);
+            model.parameters().values().forEach(p -> p.requires_grad_(true));
+            Map<String, float[]> grads = new LinkedHashMap<>();
+            double[] losses = new double[2];
+            long[] correct = new long[2];
+            long[] chunks = {1_000_000, 3};
+            for (int c = 0; c < 2; c++) {
+                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch);
+                Tensor loss = p.loss(chunks[c]);
+                losses[c] = loss.item_double();
+                loss.backward();
+                for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+                    float[] g = Tensors.floatArray(e.getValue().grad());
+                    if (c == 0) {
+                        grads.put(e.getKey(), g);
+                    } else {
+                        close(grads.get(e.getKey()), g, 1e-6, "grad " + e.getKey() + " in chunks of 3");
+                    }
+                    e.getValue().grad().zero_();
+                }
+                correct[c] = p.correct();
+            }
+            assertEquals(losses[0], losses[1], 1e-6 * losses[0], "loss in chunks of 3");
+            assertEquals(expected.get("loss").floats()[0], losses[1], TOL, "chunked loss vs transformers");
+            assertEquals(correct[0], correct[1]);
+        }
+    }
 }
