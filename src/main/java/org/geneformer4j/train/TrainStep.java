@@ -46,7 +46,11 @@ final class TrainStep {
      * @param loss the mean over the micro-batches (of a data-parallel job: this rank's part scaled to the whole batch,
      *             an estimate, as a rank sees its share only); {@code gradNorm} before clipping
      */
-    record Done(double loss, double gradNorm, long examples, long tokens) {}
+    /**
+     * @param nanos where the step's time went: batches, forward, loss and backward (the loss read back, so on a GPU
+     *              the device's work too); the gradient all-reduce; clipping and the optimizer (the norm read back)
+     */
+    record Done(double loss, double gradNorm, long examples, long tokens, long[] nanos) {}
 
     /**
      * @param microBatches the step's batches of the whole job; this rank trains on its share of each, its loss
@@ -57,6 +61,7 @@ final class TrainStep {
         int micro = microBatches.size();
         int rank = parallel.cluster().rank();
         int world = parallel.worldSize();
+        long t0 = System.nanoTime();
         double lossSum = 0;
         long examples = 0;
         long tokens = 0;
@@ -91,7 +96,9 @@ final class TrainStep {
             }
         }
         FaultInjection.maybeDie(rank, step);
+        long t1 = System.nanoTime();
         parallel.averageGradients(trainableList);
+        long t2 = System.nanoTime();
         double gradNorm;
         try (PointerScope scope = new PointerScope()) {
             TensorVector grads = new TensorVector(trainable.values().toArray(new Tensor[0]));
@@ -104,7 +111,7 @@ final class TrainStep {
                 }
             }
         }
-        return new Done(lossSum / micro, gradNorm, examples, tokens);
+        return new Done(lossSum / micro, gradNorm, examples, tokens, new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
     }
 
     /** Rank {@code rank}'s share of a batch: contiguous, sizes differing by at most one (empty when the batch is smaller than the job). */

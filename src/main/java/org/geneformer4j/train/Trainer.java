@@ -201,6 +201,7 @@ public final class Trainer {
         private int steps;
         private long examples;
         private long tokens;
+        private final long[] nanos = new long[3];
         private long since = System.nanoTime();
 
         LossWindow(long every) {
@@ -218,6 +219,9 @@ public final class Trainer {
             steps++;
             examples += done.examples();
             tokens += done.tokens();
+            for (int i = 0; i < nanos.length; i++) {
+                nanos[i] += done.nanos()[i];
+            }
             if (step % every != 0 && step != total) {
                 return;
             }
@@ -230,11 +234,17 @@ public final class Trainer {
             line.put("grad_norm", done.gradNorm());
             line.put("cells_per_s", examples / Math.max(secs, 1e-9));
             line.put("tokens_per_s", tokens / Math.max(secs, 1e-9));
+            // where a step's time went (ms per step): what to look at when tokens/s disappoints
+            line.put("ms_step", secs * 1e3 / steps);
+            line.put("ms_forward_backward", nanos[0] / 1e6 / steps);
+            line.put("ms_all_reduce", nanos[1] / 1e6 / steps);
+            line.put("ms_optimizer", nanos[2] / 1e6 / steps);
             log.write(line);
             loss = 0;
             steps = 0;
             examples = 0;
             tokens = 0;
+            java.util.Arrays.fill(nanos, 0);
             since = System.nanoTime();
         }
     }

@@ -60,6 +60,17 @@ class PretrainCliTest {
         assertTrue(loss > 0 && unigram > 0 && metrics.path("valid").path("masked_tokens").asDouble() > 100, metrics.toString());
         assertTrue(Math.abs(metrics.path("valid").path("perplexity").asDouble() - Math.exp(loss)) < 1e-6 * Math.exp(loss));
         assertTrue(Files.readString(straight.resolve("metrics.jsonl")).contains("eval_unigram_loss"));
+        // every training-loss line says where its steps' time went, and the parts fit in the whole
+        int timed = 0;
+        for (String l : Files.readAllLines(straight.resolve("metrics.jsonl"))) {
+            JsonNode n = new ObjectMapper().readTree(l);
+            if (n.has("tokens_per_s")) {
+                double parts = n.get("ms_forward_backward").asDouble() + n.get("ms_all_reduce").asDouble() + n.get("ms_optimizer").asDouble();
+                assertTrue(n.get("ms_forward_backward").asDouble() > 0 && parts <= n.get("ms_step").asDouble() * 1.001, l);
+                timed++;
+            }
+        }
+        assertTrue(timed > 0);
         assertTrue(Files.exists(straight.resolve("training_curves.png")));
 
         Path resumed = tmp.resolve("resumed");
