@@ -496,9 +496,11 @@ fi
 # batch 6 against one process with batch 12 (the CPU tests' equivalence, on the device).
 if want pretrain; then
 say "pretrain"
-PB=12
-for s in "V1-10M V1 6 256 4 512" "V2-104M V2 12 768 12 3072"; do
-    read -r name ver layers hidden heads inter <<< "$s"
+# batch 12 is upstream's per-device batch for V1; V2-104M again at 48 on a GPU: if tokens/s grows with the batch,
+# the step is bound by per-step work outside the matrix products (the first H200 run: bf16 no faster than fp32)
+for s in "V1-10M V1 6 256 4 512 12" "V2-104M V2 12 768 12 3072 12" "V2-104M V2 12 768 12 3072 48"; do
+    read -r name ver layers hidden heads inter PB <<< "$s"
+    [ "$DEV" = cpu ] && [ "$PB" != 12 ] && continue
     [ -z "${PRETRAIN_SHAPES:-}" ] || [[ " $PRETRAIN_SHAPES " == *" $name "* ]] || continue   # PRETRAIN_SHAPES=none: no speed rows
     want pretrain || break
     [ -n "$LAYERS_OVERRIDE" ] && layers=$LAYERS_OVERRIDE
@@ -506,19 +508,20 @@ for s in "V1-10M V1 6 256 4 512" "V2-104M V2 12 768 12 3072"; do
     init_model "$M" "$ver" "$layers" "$hidden" "$heads" "$inter" || { row pretrain "$name: models init" FAIL "see log"; continue; }
     D=$(cells_of "$ver")
     fpt=$($PY scripts/gpu/pretrain_flops.py "$M" "$D" 2>> "$LOG")
-    declare -A tps=()
+    declare -A tps=() ms=()
     for dt in fp32 bf16; do
         [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue
-        P=$W/pre.$name.$dt
+        P=$W/pre.$name.$dt.b$PB
         : > "$P.log"
         TO=$P.log LIMIT=300 timed "$G" pretrain -m "$M" -i "$D" -o "$P" --valid-fraction 0 --epochs 100 --batch-size $PB \
             --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps "$PRETRAIN_STEPS" --log-steps 5 --save-steps 100000 \
             --device "$DEV" --dtype "$dt" --seed 1 --overwrite
         cat "$P.log" >> "$LOG"
         echo "pretrain $name $dt: $T s rc=$RC" >> "$LOG"
-        tps[$dt]=$($PY -c 'import json, sys
+        read -r tps[$dt] ms[$dt] < <($PY -c 'import json, sys
 l = [json.loads(x) for x in open(sys.argv[1]) if "tokens_per_s" in x][1:]
-print("%.0f" % (sum(x["tokens_per_s"] for x in l) / len(l)))' "$P/metrics.jsonl" 2>> "$LOG")
+m = lambda k: sum(x.get(k, 0) for x in l) / len(l)
+print("%.0f %.0f/%.0f/%.0f" % (m("tokens_per_s"), m("ms_step"), m("ms_forward_backward"), m("ms_optimizer")))' "$P/metrics.jsonl" 2>> "$LOG")
         out=$(timeout 300 $PY scripts/bench/hf_pretrain.py "$M" "$D" $PB "$PRETRAIN_STEPS" "$(nproc)" "$DEV" "$dt" 2>> "$LOG" | tail -1)
         echo "hf pretrain $name $dt: $out" >> "$LOG"
         tps[hf.$dt]=$(sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' <<< "$out" | awk '{printf "%.0f", $1}')
@@ -528,12 +531,12 @@ print("%.0f" % (sum(x["tokens_per_s"] for x in l) / len(l)))' "$P/metrics.jsonl"
     for dt in fp32 bf16; do
         [ -n "${tps[$dt]:-}${tps[hf.$dt]:-}" ] || continue
         ratio=$(awk -v a="${tps[$dt]:-0}" -v b="${tps[hf.$dt]:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else printf "?" }')
-        figs="$figs${figs:+ | }$dt: geneformer4j ${tps[$dt]:-?}$(mfu "${tps[$dt]:-}"), transformers ${tps[hf.$dt]:-?}$(mfu "${tps[hf.$dt]:-}") ($ratio)"
+        figs="$figs${figs:+ | }$dt: geneformer4j ${tps[$dt]:-?}$(mfu "${tps[$dt]:-}") (ms a step, forward+backward, optimizer: ${ms[$dt]:-?}), transformers ${tps[hf.$dt]:-?}$(mfu "${tps[hf.$dt]:-}") ($ratio)"
     done
     ok=INFO; [ -z "${tps[fp32]:-}" ] && ok=FAIL
     row pretrain "$name ($layers layers, hidden $hidden), batch $PB, $PRETRAIN_STEPS steps: tokens/s" "$ok" \
         "${figs:-no figures} | $(awk -v f="${fpt:-0}" 'BEGIN{printf "%.3g", f}') model FLOPs per token"
-    unset tps
+    unset tps ms
 done
 if want pretrain; then
     M=$W/model.V1-10M.nodropout
