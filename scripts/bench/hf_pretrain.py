@@ -12,6 +12,7 @@ import time
 import torch
 from transformers import BertForMaskedLM
 
+import hfmlm
 from hfdata import load_from_disk
 
 model_dir, dataset, batch, steps, threads, warm = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), 3
@@ -23,10 +24,8 @@ random.seed(42)
 cells = load_from_disk(dataset)["input_ids"]
 model = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="sdpa").to(device)
 model.train()
-pad, mask, vocab = 0, 1, model.config.vocab_size
-no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
-decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "LayerNorm" in n)]
-opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.001}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+vocab = model.config.vocab_size
+opt = hfmlm.adamw(model, 1e-3)
 sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 10))
 
 # transformers' LengthGroupedSampler: megabatches of min(n // (4 * batch), 50) batches, each sorted longest first
@@ -37,23 +36,6 @@ order = [i for m in range(0, len(order), mega) for i in sorted(order[m:m + mega]
 batches = [order[i:i + batch] for i in range(0, len(order), batch)]
 
 
-def collate(rows):
-    n = max(len(r) for r in rows)
-    ids = torch.full((len(rows), n), pad, dtype=torch.long)
-    att = torch.zeros((len(rows), n), dtype=torch.long)
-    for i, r in enumerate(rows):
-        ids[i, :len(r)] = torch.tensor(r)
-        att[i, :len(r)] = 1
-    labels = ids.clone()
-    chosen = torch.bernoulli(torch.full(ids.shape, 0.15)).bool() & (ids != pad) & (ids != mask)
-    labels[~chosen] = -100
-    replace = torch.bernoulli(torch.full(ids.shape, 0.8)).bool() & chosen
-    ids[replace] = mask
-    rand = torch.bernoulli(torch.full(ids.shape, 0.5)).bool() & chosen & ~replace
-    ids[rand] = torch.randint(vocab, ids.shape)[rand]
-    return ids, att, labels, int(att.sum())
-
-
 def sync():
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -61,7 +43,8 @@ def sync():
 
 tokens, t0 = 0, None
 for step in range(warm + steps):
-    ids, att, labels, n = collate([cells[i] for i in batches[step % len(batches)]])
+    ids, att, labels = hfmlm.collate([cells[i] for i in batches[step % len(batches)]], vocab)
+    n = int(att.sum())
     ids, att, labels = ids.to(device), att.to(device), labels.to(device)
     if step == warm:
         sync()

@@ -15,6 +15,7 @@ import sys
 import torch
 from transformers import BertForMaskedLM, get_scheduler
 
+import hfmlm
 from hfdata import load_from_disk
 
 model_dir, sets = sys.argv[1], sys.argv[2].split(",")
@@ -28,16 +29,14 @@ rng.shuffle(cells)
 n_valid = max(1, round(len(cells) * 0.05))
 valid, train = cells[:n_valid], cells[n_valid:]
 model = BertForMaskedLM.from_pretrained(model_dir, attn_implementation="sdpa")
-pad, mask, vocab = 0, 1, model.config.vocab_size
+vocab = model.config.vocab_size
 counts = [1.0] * vocab
 for c in train:
     for t in c:
         counts[t] += 1
 total = sum(counts)
 log_freq = torch.tensor([math.log(x / total) for x in counts])
-no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
-decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "LayerNorm" in n)]
-opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.001}, {"params": no_decay, "weight_decay": 0.0}], lr=lr)
+opt = hfmlm.adamw(model, lr)
 sched = get_scheduler(schedule, opt, num_warmup_steps=warmup, num_training_steps=steps)
 
 
@@ -50,30 +49,13 @@ def batches(epoch):
     return [order[i:i + batch] for i in range(0, len(order), batch)]
 
 
-def collate(rows, gen):
-    n = max(len(r) for r in rows)
-    ids = torch.full((len(rows), n), pad, dtype=torch.long)
-    att = torch.zeros((len(rows), n), dtype=torch.long)
-    for i, r in enumerate(rows):
-        ids[i, :len(r)] = torch.tensor(r)
-        att[i, :len(r)] = 1
-    labels = ids.clone()
-    chosen = torch.bernoulli(torch.full(ids.shape, 0.15), generator=gen).bool() & (ids != pad) & (ids != mask)
-    labels[~chosen] = -100
-    replace = torch.bernoulli(torch.full(ids.shape, 0.8), generator=gen).bool() & chosen
-    ids[replace] = mask
-    rand = torch.bernoulli(torch.full(ids.shape, 0.5), generator=gen).bool() & chosen & ~replace
-    ids[rand] = torch.randint(vocab, ids.shape, generator=gen)[rand]
-    return ids, att, labels
-
-
 def evaluate(step):
     model.eval()
     gen = torch.Generator().manual_seed(7)
     loss_sum = uni_sum = correct = masked = 0
     with torch.no_grad():
         for i in range(0, len(valid), 32):
-            ids, att, labels = collate(valid[i:i + 32], gen)
+            ids, att, labels = hfmlm.collate(valid[i:i + 32], vocab, gen)
             logits = model(input_ids=ids, attention_mask=att).logits
             sel = labels != -100
             y = labels[sel]
@@ -92,7 +74,7 @@ model.train()
 step, epoch = 0, 0
 while step < steps:
     for b in batches(epoch):
-        ids, att, labels = collate([train[i] for i in b], gen)
+        ids, att, labels = hfmlm.collate([train[i] for i in b], vocab, gen)
         model(input_ids=ids, attention_mask=att, labels=labels).loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.BackendOptional;
@@ -18,8 +17,6 @@ import org.bytedeco.pytorch.ProcessGroupGloo;
 import org.bytedeco.pytorch.ReduceOp;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Store;
-import org.bytedeco.pytorch.TCPStore;
-import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -55,16 +52,15 @@ public final class GlooGroup implements Collectives {
         LibTorch.init();
     }
 
-    private final Store rawStore;
-    private final Store store;
+    private final Rendezvous rendezvous;
     private final ProcessGroupGloo backend;
     private final ProcessGroup group;
     private final int rank;
     private final int worldSize;
 
-    private GlooGroup(Store rawStore, int rank, int worldSize, Duration timeout, String glooHost) {
-        this.rawStore = rawStore;
-        this.store = rawStore.clone();
+    private GlooGroup(Rendezvous rendezvous, int rank, int worldSize, Duration timeout, String glooHost) {
+        this.rendezvous = rendezvous;
+        Store store = rendezvous.shared();
         this.rank = rank;
         this.worldSize = worldSize;
         ProcessGroupGloo.Options opts = ProcessGroupGloo.Options.create(new Milliseconds(timeout.toMillis()));
@@ -101,15 +97,7 @@ public final class GlooGroup implements Collectives {
      */
     public static GlooGroup tcp(String storeHost, int port, int rank, int worldSize, Duration timeout, String glooHost) {
         check(rank, worldSize);
-        return new GlooGroup(tcpStore(storeHost, port, rank, worldSize, timeout), rank, worldSize, timeout, glooHost);
-    }
-
-    /** A TCPStore at {@code host:port} that rank 0 serves: the rendezvous of every backend. */
-    static Store tcpStore(String host, int port, int rank, int worldSize, Duration timeout) {
-        TCPStoreOptions o = new TCPStoreOptions();
-        o.port((short) port).isServer(rank == 0).numWorkers(new SizeTPointer(1).put(worldSize)).waitWorkers(false)
-                .timeout(new Milliseconds(timeout.toMillis()));
-        return new TCPStore(host, o);
+        return new GlooGroup(Rendezvous.tcp(storeHost, port, rank, worldSize, timeout), rank, worldSize, timeout, glooHost);
     }
 
     /** Rendezvous through a FileStore: {@code file} on a file system every rank sees (absent or empty at first). */
@@ -117,7 +105,7 @@ public final class GlooGroup implements Collectives {
         check(rank, worldSize);
         Store s = new FileStore(file.toString(), worldSize);
         s.setTimeout(new Milliseconds(timeout.toMillis()));
-        return new GlooGroup(s, rank, worldSize, timeout, glooHost);
+        return new GlooGroup(Rendezvous.of(s), rank, worldSize, timeout, glooHost);
     }
 
     static void check(int rank, int worldSize) {
@@ -143,7 +131,7 @@ public final class GlooGroup implements Collectives {
 
     /** The rendezvous store (a reference-counted clone: pass it to C++ as often as needed). */
     public Store store() {
-        return store;
+        return rendezvous.shared();
     }
 
     /** Reduces {@code t} (one CPU tensor) over all ranks in place and waits. */
@@ -207,7 +195,6 @@ public final class GlooGroup implements Collectives {
     public void close() {
         group.close();
         backend.close();
-        store.close();
-        rawStore.close();
+        rendezvous.close();
     }
 }

@@ -6,7 +6,6 @@ import org.bytedeco.pytorch.AllreduceOptions;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.ReduceOp;
-import org.bytedeco.pytorch.Store;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Work;
@@ -33,16 +32,14 @@ public final class NcclGroup implements Collectives {
         LibTorch.init();
     }
 
-    private final Store rawStore;
-    private final Store store;
+    private final Rendezvous rendezvous;
     private final ProcessGroupNCCL backend;
     private final Device device;
     private final int rank;
     private final int worldSize;
 
-    private NcclGroup(Store rawStore, int rank, int worldSize, Duration timeout, Device device) {
-        this.rawStore = rawStore;
-        this.store = rawStore.clone();
+    private NcclGroup(Rendezvous rendezvous, int rank, int worldSize, Duration timeout, Device device) {
+        this.rendezvous = rendezvous;
         this.rank = rank;
         this.worldSize = worldSize;
         this.device = device;
@@ -50,7 +47,7 @@ public final class NcclGroup implements Collectives {
         torch_cuda.set_device(device.index());
         ProcessGroupNCCL.Options opts = ProcessGroupNCCL.Options.create();
         opts.timeout(new Milliseconds(timeout.toMillis()));
-        this.backend = new ProcessGroupNCCL(store, rank, worldSize, opts);
+        this.backend = new ProcessGroupNCCL(rendezvous.shared(), rank, worldSize, opts);
     }
 
     /** Rendezvous through a TCPStore at {@code storeHost:port}, which rank 0 serves; this rank works on {@code device}. */
@@ -59,7 +56,7 @@ public final class NcclGroup implements Collectives {
         if (!device.is_cuda() || !device.has_index()) {
             throw new UserException("an NCCL rank needs one CUDA device (cuda:N), not " + device.str().getString());
         }
-        return new NcclGroup(GlooGroup.tcpStore(storeHost, port, rank, worldSize, timeout), rank, worldSize, timeout, device);
+        return new NcclGroup(Rendezvous.tcp(storeHost, port, rank, worldSize, timeout), rank, worldSize, timeout, device);
     }
 
     /** The version of the NCCL library LibTorch loaded, as major.minor.patch. */
@@ -126,7 +123,6 @@ public final class NcclGroup implements Collectives {
     public void close() {
         backend.shutdown();
         backend.close();
-        store.close();
-        rawStore.close();
+        rendezvous.close();
     }
 }

@@ -415,24 +415,12 @@ public final class BertModel implements AutoCloseable {
     }
 
     /**
-     * {@link #layer} in a scope of its own: its intermediates (q, k, v, context, the intermediate activation, ...)
-     * are freed when it returns rather than held in the caller's scope until the batch closes, so a forward pass
-     * holds one layer's activations at a time, not every layer's. Only the output moves to the caller's scope; under
-     * autograd the graph keeps its own references to what backward needs. Not for attention weights wanted as
-     * output, which the layer adds to a list.
+     * Layer {@code i} in a scope of its own ({@link org.geneformer4j.tensor.CallScope}): a forward pass holds one
+     * layer's activations at a time, not every layer's. Not for attention weights wanted as output, which the layer
+     * adds to a list.
      */
     private Tensor scopedLayer(int i, Tensor x, Attention attention) {
-        Tensor y;
-        try (PointerScope scope = new PointerScope()) {
-            y = layer(i, x, attention);
-            y.retainReference();
-        }
-        PointerScope outer = PointerScope.getInnerScope();
-        if (outer != null) {
-            outer.attach(y);
-            y.releaseReference();
-        }
-        return y;
+        return org.geneformer4j.tensor.CallScope.run(() -> layer(i, x, attention));
     }
 
     /** One encoder layer; every operation but attention is per token, so padded and packed inputs share it. */

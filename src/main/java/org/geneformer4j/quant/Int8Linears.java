@@ -17,6 +17,7 @@ import org.geneformer4j.checkpoint.HostTensor;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.LinearLayers;
 import org.geneformer4j.tensor.AtenOps;
+import org.geneformer4j.tensor.CallScope;
 
 /**
  * The encoder's linear layers with int8 weights ({@link Int8Weights}: per-output-channel absmax), made once when

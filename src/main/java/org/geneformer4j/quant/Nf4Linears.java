@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.LinearLayers;
+import org.geneformer4j.tensor.CallScope;
 import org.geneformer4j.tensor.Tensors;
 
 /**
