@@ -560,7 +560,7 @@ if want pretrain; then
         wspread=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.plain2/model" 2>> "$LOG")
         lspread=$($PY scripts/gpu/loss_diff.py "$W/eq.plain2" "$W/eq.plain" 2>> "$LOG" | awk '{print $2}')
         WORLD_SIZE=1 RANK=0 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \
-            "$G" "${eq[@]}" -o "$W/eq.nccl" --batch-size 12 --device "$one" --dist-backend nccl > "$W/eq.nccl.log" 2>&1
+            "$G" "${eq[@]}" -o "$W/eq.nccl" --batch-size 12 --device "$one" --ddp-backend nccl > "$W/eq.nccl.log" 2>&1
         rc=$?
         cat "$W/eq.plain2.log" "$W/eq.nccl.log" >> "$LOG"
         d=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.nccl/model" "$M" 2>> "$LOG")
@@ -575,7 +575,7 @@ if want pretrain; then
     else
         row pretrain "NCCL: a job of one vs the plain run" SKIP "no GPU"
     fi
-    LIMIT=300 TO=$W/eq.gloo2.log timed "$G" "${eq[@]}" -o "$W/eq.gloo2" --batch-size 6 --nproc-per-node 2 --device "$one" --dist-backend gloo
+    LIMIT=300 TO=$W/eq.gloo2.log timed "$G" "${eq[@]}" -o "$W/eq.gloo2" --batch-size 6 --nproc-per-node 2 --device "$one" --ddp-backend gloo
     cat "$W/eq.plain.log" "$W/eq.gloo2.log" >> "$LOG"
     d=$($PY scripts/gpu/weights_diff.py "$W/eq.plain/model" "$W/eq.gloo2/model" "$M" 2>> "$LOG")
     l=$($PY scripts/gpu/loss_diff.py "$W/eq.gloo2" "$W/eq.plain" 2>> "$LOG")

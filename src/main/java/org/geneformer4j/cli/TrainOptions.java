@@ -66,13 +66,13 @@ final class TrainOptions {
             description = "Train as N data-parallel processes on this machine (torchrun's and Slurm's variables are read too). Default: ${DEFAULT-VALUE}.")
     int nprocPerNode;
 
-    @Option(names = "--dist-backend", defaultValue = "auto", paramLabel = "auto|gloo|nccl",
-            description = "The c10d backend of a data-parallel job: nccl between GPUs (one rank per GPU), gloo between CPUs;"
-                    + " auto picks by --device. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ddp-backend", defaultValue = "auto", paramLabel = "auto|gloo|nccl",
+            description = "The c10d backend of a data-parallel job (transformers' ddp_backend): nccl between GPUs (one rank"
+                    + " per GPU), gloo between CPUs; auto picks by --device. Default: ${DEFAULT-VALUE}.")
     String distBackend;
 
-    @Option(names = "--dist-timeout", defaultValue = "300", paramLabel = "SECONDS",
-            description = "A rank that does not answer for this long stops the job with an error. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--ddp-timeout", "--dist-timeout"}, defaultValue = "300", paramLabel = "SECONDS",
+            description = "A rank that does not answer for this long stops the job with an error (transformers' ddp_timeout; --dist-timeout is its earlier name here). Default: ${DEFAULT-VALUE}.")
     long distTimeout;
 
     /** Whether this process should start the ranks itself instead of training ({@code --nproc-per-node} > 1). */

@@ -4,7 +4,7 @@ import java.util.Locale;
 import org.bytedeco.pytorch.Device;
 import org.geneformer4j.util.UserException;
 
-/** Which c10d backend carries a job's collectives ({@code --dist-backend}). */
+/** Which c10d backend carries a job's collectives ({@code --ddp-backend}). */
 public enum DistBackend {
     /** NCCL when training on CUDA devices, Gloo on CPUs: torch.distributed's own default. */
     AUTO,
@@ -15,7 +15,7 @@ public enum DistBackend {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UserException("--dist-backend is '" + s + "': use auto, gloo or nccl");
+            throw new UserException("--ddp-backend is '" + s + "': use auto, gloo or nccl");
         }
     }
 
@@ -26,7 +26,7 @@ public enum DistBackend {
             case AUTO -> cuda ? NCCL : GLOO;
             case NCCL -> {
                 if (!cuda) {
-                    throw new UserException("--dist-backend nccl needs CUDA devices (--device cuda); on CPUs use gloo");
+                    throw new UserException("--ddp-backend nccl needs CUDA devices (--device cuda); on CPUs use gloo");
                 }
                 yield NCCL;
             }

@@ -37,7 +37,7 @@ import org.geneformer4j.util.UserException;
  * {@code training_curves.png}.
  *
  * @param validFraction share of the cells held out for validation when no {@code validInput} is given
- * @param backend the c10d backend of a data-parallel job ({@code --dist-backend})
+ * @param backend the c10d backend of a data-parallel job ({@code --ddp-backend})
  * @param packed each batch's cells packed end to end without padding
  */
 public record PretrainRun(List<Path> inputs, Path validInput, double validFraction, Path output, boolean overwrite,

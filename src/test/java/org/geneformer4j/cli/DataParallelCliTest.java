@@ -181,7 +181,7 @@ class DataParallelCliTest {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("geneformer.launch.classpath"),
                 "org.geneformer4j.cli.Main"));
-        cmd.addAll(finetune(grouped, 8, "--dist-backend", "gloo"));
+        cmd.addAll(finetune(grouped, 8, "--ddp-backend", "gloo"));
         int port;
         try (var s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
@@ -199,11 +199,11 @@ class DataParallelCliTest {
 
     @Test
     void ncclOnACpuIsRefusedWithOneLine() {
-        Cli c = Cli.run(finetune(tmp.resolve("nccl"), 8, "--dist-backend", "nccl").toArray(String[]::new));
+        Cli c = Cli.run(finetune(tmp.resolve("nccl"), 8, "--ddp-backend", "nccl").toArray(String[]::new));
         assertTrue(c.exit() != 0, c.err());
         List<String> errors = c.err().lines().filter(l -> l.startsWith("error:")).toList();
         assertEquals(1, errors.size(), c.err());
-        assertTrue(errors.get(0).contains("--dist-backend nccl needs CUDA devices"), errors.get(0));
+        assertTrue(errors.get(0).contains("--ddp-backend nccl needs CUDA devices"), errors.get(0));
         assertTrue(!Files.exists(tmp.resolve("nccl/model")), "nothing trained");
     }
 }
