@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Memory of fp32, int8 and NF4 weights (issue 17): bytes the weights take (as resident on the CPU for each scheme: encoder
 # linear layers quantized, embeddings and LayerNorms fp32; int8 counts fbgemm's two copies of the codes) and the peak resident set of `geneformer embed` on a few real
-# cells, for the shapes of registry models. Peak RSS twice: with glibc's default malloc tuning, which keeps freed
-# memory (so a run's peak is mostly its activations' high-water mark), and with MALLOC_TRIM_THRESHOLD_=0, which
-# returns it (closer to what the run needs).
+# cells, for the shapes of registry models. Peak RSS twice: with the launcher's malloc settings, which keep freed
+# memory (decision 0018; a run's peak is mostly its activations' high-water mark), and with MALLOC_TRIM_THRESHOLD_=0,
+# which returns it (closer to what the run needs).
 #
 #   scripts/bench/quant_memory.sh [WORK_DIR] [MODEL_JSON...]   (default: V2-104M and V2-316M)
 #   CELLS=8 THREADS=2 MAX_TOKENS=2048; PYTHON=... (torch, transformers, safetensors)
@@ -25,7 +25,7 @@ mkdir -p "$work"
 ds="$work/pbmc3k_V2.dataset"
 [ -d "$ds" ] || "$gf" tokenize -i "$shared/pbmc3k_hvg2000_clustifyr/pbmc3k_hvg2000_clustifyr.h5ad" -o "$ds" --model-version V2 2>/dev/null
 
-echo "| shape | weights | weight bytes (MB) | of fp32 | peak RSS, default malloc (MB) | peak RSS, MALLOC_TRIM_THRESHOLD_=0 (MB) |"
+echo "| shape | weights | weight bytes (MB) | of fp32 | peak RSS, launcher malloc (MB) | peak RSS, MALLOC_TRIM_THRESHOLD_=0 (MB) |"
 echo "|---|---|---|---|---|---|"
 for json in "${models[@]}"; do
   shape="$(basename "$json" .json)"
