@@ -3,14 +3,19 @@ package org.geneformer4j.tensor;
 import org.geneformer4j.tensor.AtenOps;
 import org.geneformer4j.tensor.LibTorch;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.FunctionSchema;
+import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.IntOptional;
 import org.bytedeco.pytorch.OperatorHandle;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.Type;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * ATen operators called by their schema name through the dispatcher, for the ops bytedeco maps no Java method
@@ -31,6 +36,34 @@ public final class AtenOps {
         IValueVector stack = new IValueVector(args);
         handle(op).callBoxed(stack);
         return stack;
+    }
+
+    /**
+     * {@code tensors} as one {@code Tensor[]} argument (the foreach and fused optimizer ops take such lists). bytedeco
+     * has no IValue constructor for a tensor list, but a generic list whose element type is Tensor is one, as c10
+     * stores them: the element type is taken once from a list an op returned.
+     */
+    public static IValue list(List<Tensor> tensors) {
+        GenericList l = new GenericList(TensorListType.TYPE);
+        l.reserve(tensors.size());
+        for (Tensor t : tensors) {
+            l.push_back(new IValue(t));
+        }
+        return new IValue(l);
+    }
+
+    private static final class TensorListType {
+        static final Type.TypePtr TYPE;
+
+        static {
+            IValue returned = call("aten::unbind.int", new IValue(torch.zeros(1)), new IValue(0L)).get(0);
+            if (!returned.isTensorList()) {
+                throw new IllegalStateException("aten::unbind did not return a tensor list");
+            }
+            // a copy that outlives the scope of the first caller
+            TYPE = new Type.TypePtr(returned.toList().elementType());
+            TYPE.retainReference();
+        }
     }
 
     /** The position of every named argument in the op's schema (-1 where absent): what a test checks our calls against. */

@@ -5,7 +5,6 @@ import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.distributed.DataParallel;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -99,18 +98,9 @@ final class TrainStep {
         long t1 = System.nanoTime();
         parallel.averageGradients(trainableList);
         long t2 = System.nanoTime();
-        double gradNorm;
-        try (PointerScope scope = new PointerScope()) {
-            TensorVector grads = new TensorVector(trainable.values().toArray(new Tensor[0]));
-            gradNorm = torch.clip_grad_norm_(grads, s.maxGradNorm() > 0 ? s.maxGradNorm() : Double.MAX_VALUE);
-            optimizer.step(learningRate);
-            for (Tensor p : trainable.values()) {
-                Tensor g = p.grad();
-                if (g.defined()) {
-                    g.zero_();
-                }
-            }
-        }
+        double gradNorm = Gradients.clipNorm(trainableList, s.maxGradNorm());
+        optimizer.step(learningRate);
+        Gradients.zero(trainableList);
         return new Done(lossSum / micro, gradNorm, examples, tokens, new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
     }
 
