@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.train.Curves;
 import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.checkpoint.Checkpoint;
@@ -162,7 +163,7 @@ public final class ClassifierRun {
                 m = finish.apply(model, dir);
             }
             Path picture = dir.resolve("training_curves.png");
-            org.geneformer4j.train.Curves.drawBeside(() -> org.geneformer4j.train.Curves.plot(dir.resolve("metrics.jsonl"), picture,
+            Curves.drawBeside(() -> Curves.plot(dir.resolve("metrics.jsonl"), picture,
                     "training of " + dir.getFileName()), picture, info);
             ObjectNode o = JSON.createObjectNode();
             o.put("model", base.modelName());

@@ -3,6 +3,7 @@ package org.geneformer4j.model;
 import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.checkpoint.HostTensor;
 import org.geneformer4j.checkpoint.SafeTensors;
+import org.geneformer4j.tensor.CallScope;
 import org.geneformer4j.tensor.LibTorch;
 import org.geneformer4j.tensor.Tensors;
 
@@ -415,12 +416,12 @@ public final class BertModel implements AutoCloseable {
     }
 
     /**
-     * Layer {@code i} in a scope of its own ({@link org.geneformer4j.tensor.CallScope}): a forward pass holds one
+     * Layer {@code i} in a scope of its own ({@link CallScope}): a forward pass holds one
      * layer's activations at a time, not every layer's. Not for attention weights wanted as output, which the layer
      * adds to a list.
      */
     private Tensor scopedLayer(int i, Tensor x, Attention attention) {
-        return org.geneformer4j.tensor.CallScope.run(() -> layer(i, x, attention));
+        return CallScope.run(() -> layer(i, x, attention));
     }
 
     /** One encoder layer; every operation but attention is per token, so padded and packed inputs share it. */

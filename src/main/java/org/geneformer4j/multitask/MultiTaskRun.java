@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.geneformer4j.train.Curves;
 import org.geneformer4j.classify.ClassifierRun;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
@@ -98,7 +99,7 @@ public final class MultiTaskRun {
             }
             split.write(dir.resolve("splits.csv"));
             Path picture = dir.resolve("training_curves.png");
-            org.geneformer4j.train.Curves.drawBeside(() -> MultiTaskCurves.plot(dir.resolve("metrics.jsonl"), picture,
+            Curves.drawBeside(() -> MultiTaskCurves.plot(dir.resolve("metrics.jsonl"), picture,
                     "multi-task training of " + dir.getFileName(), data.tasks().stream().map(MultiTaskCells.TaskLabels::column).toList()),
                     picture, info);
             ObjectNode o = JSON.createObjectNode();

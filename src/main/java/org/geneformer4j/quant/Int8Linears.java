@@ -141,12 +141,12 @@ public final class Int8Linears implements LinearLayers {
         }
         Tensor x2 = x.reshape(-1, x.size(-1));
         Split a = Split.of(x2);
-        boolean any = a.outliers() != null;
+        Tensor outliers = a.outliers();
+        boolean any = outliers != null;
         // Each token scaled to absmax 1 before fbgemm's per-tensor quantization, and back after: in effect one
         // quantization step per token (LLM.int8's row-wise activations), not one for the whole batch.
         Tensor rowmax = a.rowmax().clamp_min(new Scalar(1e-30));
         Tensor y = dynamic(any ? a.in().div_(rowmax) : a.in().div(rowmax), l).mul_(rowmax).add_(l.bias());
-        Tensor outliers = a.outliers();
         if (any) {
             // the outlier columns of the weight fbgemm keeps (unpack returns it without a copy; its codes are copied
             // once per call, a small cost beside the product)

@@ -1,8 +1,5 @@
 package org.geneformer4j.tensor;
 
-import org.geneformer4j.tensor.AtenOps;
-import org.geneformer4j.tensor.LibTorch;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

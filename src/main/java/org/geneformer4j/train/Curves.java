@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.geneformer4j.plot.CurvesPlot;
 
 /** The training curves of a run's metrics.jsonl as a picture (training_curves.png beside it). */
@@ -17,7 +19,7 @@ public final class Curves {
      * libraries it needs, libfreetype and libharfbuzz; a full disk) costs one warning line, not the trained model and
      * the outputs written after it. (The first GPU training runs of verify.sh lost their exit status this way.)
      */
-    public static void drawBeside(Runnable draw, Path picture, java.util.function.Consumer<String> warn) {
+    public static void drawBeside(Runnable draw, Path picture, Consumer<String> warn) {
         try {
             draw.run();
         } catch (RuntimeException | LinkageError e) {
@@ -26,7 +28,7 @@ public final class Curves {
                 root = root.getCause();
             }
             String why = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-            boolean fonts = why.toLowerCase(java.util.Locale.ROOT).contains("font") || e instanceof LinkageError;
+            boolean fonts = why.toLowerCase(Locale.ROOT).contains("font") || e instanceof LinkageError;
             warn.accept("warning: " + picture.getFileName() + " not drawn (" + why + ")"
                     + (fonts ? "; the Java runtime's font libraries (libfreetype, libharfbuzz) may be missing" : "")
                     + "; the run's other outputs are complete");

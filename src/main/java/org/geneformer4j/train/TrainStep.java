@@ -44,8 +44,6 @@ final class TrainStep {
     /**
      * @param loss the mean over the micro-batches (of a data-parallel job: this rank's part scaled to the whole batch,
      *             an estimate, as a rank sees its share only); {@code gradNorm} before clipping
-     */
-    /**
      * @param nanos where the step's time went: batches, forward, loss and backward (the loss read back, so on a GPU
      *              the device's work too); the gradient all-reduce; clipping and the optimizer (the norm read back)
      */

@@ -3,6 +3,7 @@ package org.geneformer4j.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -214,7 +215,7 @@ public final class Trainer {
          * gathers it.
          */
         void add(TrainStep.Done done, long step, long total, double epoch, double lr, MetricsLog log,
-                org.geneformer4j.distributed.DataParallel parallel) {
+                DataParallel parallel) {
             loss += done.loss();
             steps++;
             examples += done.examples();
@@ -244,7 +245,7 @@ public final class Trainer {
             steps = 0;
             examples = 0;
             tokens = 0;
-            java.util.Arrays.fill(nanos, 0);
+            Arrays.fill(nanos, 0);
             since = System.nanoTime();
         }
     }
