@@ -3,13 +3,17 @@ with 80/10/10, right padding, AdamW without decay on biases and LayerNorm, linea
 cells, batch size and threads, timed over steps after a warm-up. Prints one JSON line.
 
     python hf_pretrain.py MODEL DATASET BATCH STEPS THREADS [DEVICE [fp32|bf16]]
-DEVICE: cpu (default) or cuda; bf16: autocast, as transformers' Trainer runs with bf16=True."""
+DEVICE: cpu (default) or cuda; bf16: autocast, as transformers' Trainer runs with bf16=True. SDPA_KERNEL=efficient
+(or flash, math, cudnn) in the environment fixes the attention kernel, as GENEFORMER_SDPA does on our side."""
+import contextlib
 import json
+import os
 import random
 import sys
 import time
 
 import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
 from transformers import BertForMaskedLM
 
 import hfmlm
@@ -41,6 +45,10 @@ def sync():
         torch.cuda.synchronize()
 
 
+kernels = {"flash": SDPBackend.FLASH_ATTENTION, "efficient": SDPBackend.EFFICIENT_ATTENTION, "math": SDPBackend.MATH,
+           "cudnn": SDPBackend.CUDNN_ATTENTION}
+fixed = sdpa_kernel(kernels[os.environ["SDPA_KERNEL"]]) if os.environ.get("SDPA_KERNEL") else contextlib.nullcontext()
+fixed.__enter__()
 tokens, t0 = 0, None
 for step in range(warm + steps):
     ids, att, labels = hfmlm.collate([cells[i] for i in batches[step % len(batches)]], vocab)

@@ -18,6 +18,7 @@ public final class Devices {
     private Devices() {}
 
     public static Device parse(String spec) {
+        AttentionKernels.fromEnvironment();
         String s = spec.trim().toLowerCase(Locale.ROOT);
         if (s.equals("cpu")) {
             return new Device(torch.DeviceType.CPU, (byte) -1);
