@@ -42,7 +42,7 @@ public final class Main {
                 String path = NoSpace.pathOf(ex);
                 err.println("error: no space left on device" + (path == null ? "" : " (" + path + ")"));
             } else {
-                err.println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+                err.println(errorLine(ex, verbose));
             }
             if (verbose) {
                 ex.printStackTrace(err);
@@ -58,6 +58,13 @@ public final class Main {
             return 2;
         });
         return cl.execute(args);
+    }
+
+    /** An unexpected error's line: LibTorch's messages carry its C++ backtrace after the first line, for --verbose. */
+    static String errorLine(Throwable ex, boolean verbose) {
+        String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        int nl = m.indexOf('\n');
+        return "error: " + (nl < 0 || verbose ? m : m.substring(0, nl));
     }
 
     /** Lines on stderr; detail only with --verbose (read when a line is written, so a command may take it early). */

@@ -9,14 +9,19 @@ import org.bytedeco.pytorch.global.torch;
 import org.geneformer4j.distributed.DataParallel;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.model.BertModel;
+import org.geneformer4j.engine.MemoryBackoff;
 import org.geneformer4j.tensor.Autocast;
+import org.geneformer4j.util.UserException;
 
 /**
  * One optimizer step: the loss of each micro-batch, scaled by their number, backpropagated (gradients accumulate),
  * then the gradient norm clipped, AdamW applied and the gradients zeroed. Each micro-batch's dropout is seeded by
  * the step and its place in it, so a resumed run draws the same masks. Data-parallel training adds its gradient
  * reduction between the backward passes and the clipping. With mixed precision each forward pass and its loss run
- * under {@link Autocast}, the backward pass after it, into the fp32 weights' fp32 gradients.
+ * under {@link Autocast}, the backward pass after it, into the fp32 weights' fp32 gradients. When the device runs
+ * out of memory the step starts again with each share cut into twice as many pieces, for the rest of the run (the
+ * inference stages halve their batches instead, {@link MemoryBackoff}; a training batch is the step's arithmetic,
+ * so here the pieces accumulate into the same gradients).
  */
 final class TrainStep {
     private final BertModel model;
@@ -27,11 +32,19 @@ final class TrainStep {
     private final DataParallel parallel;
     private final List<Tensor> trainableList;
     private final ScalarType autocast;
+    private final SplitListener onSplit;
+    private int pieces;
 
-    /** @param autocast the dtype forward passes autocast to (fp32: none) */
+    /**
+     * @param autocast the dtype forward passes autocast to (fp32: none)
+     * @param pieces   how many pieces each share of a batch goes through in (1; a resumed run's last number)
+     * @param onSplit  told when the device ran out of memory and {@link #pieces()} doubled
+     */
     TrainStep(BertModel model, TrainingTask task, Map<String, Tensor> trainable, AdamW optimizer, TrainSettings s,
-            DataParallel parallel, ScalarType autocast) {
+            DataParallel parallel, ScalarType autocast, int pieces, SplitListener onSplit) {
         this.autocast = autocast;
+        this.pieces = Math.max(1, pieces);
+        this.onSplit = onSplit;
         this.model = model;
         this.task = task;
         this.trainable = trainable;
@@ -55,10 +68,51 @@ final class TrainStep {
      */
     Done run(List<int[]> microBatches, long step, double learningRate) {
         model.train(true);
-        int micro = microBatches.size();
         int rank = parallel.cluster().rank();
         int world = parallel.worldSize();
         long t0 = System.nanoTime();
+        Losses losses;
+        while (true) {
+            try {
+                losses = forwardBackward(microBatches, step, rank, world);
+                break;
+            } catch (RuntimeException e) {
+                if (!MemoryBackoff.isOutOfMemory(e)) {
+                    throw e;
+                }
+                // the failed attempt may have added part of its gradients: start the step again from none
+                Gradients.zero(trainableList);
+                int largest = microBatches.stream().mapToInt(b -> share(b, rank, world).length).max().orElse(1);
+                if (pieces >= largest) {
+                    throw new UserException("out of device memory on a single cell at step " + (step + 1)
+                            + "; use --dtype bf16 or --packed, or a card with more memory (" + firstLine(e) + ")", e);
+                }
+                pieces *= 2;
+                onSplit.split(step, pieces);
+            }
+        }
+        FaultInjection.maybeDie(rank, step);
+        long t1 = System.nanoTime();
+        parallel.averageGradients(trainableList);
+        long t2 = System.nanoTime();
+        double gradNorm = Gradients.clipNorm(trainableList, s.maxGradNorm());
+        optimizer.step(learningRate);
+        Gradients.zero(trainableList);
+        int micro = microBatches.size();
+        return new Done(losses.sum / micro, gradNorm, losses.examples, losses.tokens,
+                new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
+    }
+
+    /** What one pass over a step's micro-batches saw: the summed loss, examples and tokens of the whole job. */
+    private record Losses(double sum, long examples, long tokens) {}
+
+    /**
+     * The forward and backward passes of a step, gradients accumulated. Each rank's share of a micro-batch goes
+     * through in {@link #pieces} pieces, each weighted as a data-parallel rank weights its share, so that the
+     * gradients are the whole share's whatever the number of pieces (the equivalence the data-parallel tests show).
+     */
+    private Losses forwardBackward(List<int[]> microBatches, long step, int rank, int world) {
+        int micro = microBatches.size();
         double lossSum = 0;
         long examples = 0;
         long tokens = 0;
@@ -75,16 +129,25 @@ final class TrainStep {
             int[] batch = shares[k];
             // a share with nothing the loss is a mean over (no masked token) has no part in it, and its mean would be NaN
             if (batch.length > 0 && (world == 1 || weights[k] > 0)) {
-                try (PointerScope scope = new PointerScope()) {
-                    torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
-                    // the parts sum to the batch's loss over the ranks, and the gradients are averaged: hence x world
-                    double part = world == 1 ? 1 : weights[k] / (double) totals[k];
-                    Tensor loss;
-                    try (Autocast a = Autocast.to(model.device(), autocast)) {
-                        loss = task.lossPart(model, batch, global, part, step).mul(new Scalar((double) world));
+                torch.manual_seed(dropoutSeed(s.seed(), step, k) ^ (rank * 0x9E3779B97F4A7C15L & Long.MAX_VALUE));
+                int n = Math.min(pieces, batch.length);
+                long whole = world > 1 ? totals[k] : n > 1 ? task.weight(batch, step) : 0;
+                for (int j = 0; j < n; j++) {
+                    int[] piece = share(batch, j, n);
+                    long weight = n == 1 ? weights[k] : task.weight(piece, step);
+                    if (n > 1 && weight == 0) {
+                        continue;
                     }
-                    lossSum += loss.item_double();
-                    loss.mul(new Scalar(1.0 / micro)).backward();
+                    try (PointerScope scope = new PointerScope()) {
+                        // the parts sum to the batch's loss over the ranks, and the gradients are averaged: hence x world
+                        double part = whole == 0 ? 1 : weight / (double) whole;
+                        Tensor loss;
+                        try (Autocast a = Autocast.to(model.device(), autocast)) {
+                            loss = task.lossPart(model, piece, global, part, step).mul(new Scalar((double) world));
+                        }
+                        lossSum += loss.item_double();
+                        loss.mul(new Scalar(1.0 / micro)).backward();
+                    }
                 }
             }
             examples += global.length;
@@ -92,14 +155,23 @@ final class TrainStep {
                 tokens += task.length(i);
             }
         }
-        FaultInjection.maybeDie(rank, step);
-        long t1 = System.nanoTime();
-        parallel.averageGradients(trainableList);
-        long t2 = System.nanoTime();
-        double gradNorm = Gradients.clipNorm(trainableList, s.maxGradNorm());
-        optimizer.step(learningRate);
-        Gradients.zero(trainableList);
-        return new Done(lossSum / micro, gradNorm, examples, tokens, new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
+        return new Losses(lossSum, examples, tokens);
+    }
+
+    /** Told that step {@code step} ran out of device memory and each share now goes through in {@code pieces}. */
+    interface SplitListener {
+        void split(long step, int pieces);
+    }
+
+    /** The number of pieces each share of a batch is cut into: 1 until the device runs out of memory. */
+    int pieces() {
+        return pieces;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** Rank {@code rank}'s share of a batch: contiguous, sizes differing by at most one (empty when the batch is smaller than the job). */

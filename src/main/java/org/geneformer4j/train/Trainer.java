@@ -141,11 +141,14 @@ public final class Trainer {
                 TrainingCheckpoint.removeLeftovers(runDir);
             }
             Optional<TrainerState> resumedState = TrainingCheckpoint.resume(runDir, key, model, opt);
-            TrainerState state = resumedState.orElse(new TrainerState(0, 0, 0, null, -1, key));
+            TrainerState state = resumedState.orElse(new TrainerState(0, 0, 0, null, -1, key, 1));
             log.truncateAfter(state.globalStep());
             progress.setTotal(total);
             progress.advance(state.globalStep());
-            TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel, autocast);
+            TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel, autocast, state.memoryPieces(),
+                    (at, pieces) -> progress.note("warning: out of device memory at step " + (at + 1) + " (rank "
+                            + parallel.cluster().rank() + "): each batch now goes through in " + pieces
+                            + " pieces, its gradients accumulated (the same step, more time)"));
             Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main, autocast);
             LossWindow window = new LossWindow(s.logSteps() > 0 ? s.logSteps() : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
             long step = state.globalStep();
@@ -177,7 +180,8 @@ public final class Trainer {
                 boolean stop = stopAfterSteps >= 0 && step >= stopAfterSteps && step < total;
                 if (main && ((s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop)) {
                     TrainingCheckpoint.save(runDir, model, opt,
-                            new TrainerState(step, nextEpoch, nextBatch, evaluation.best(), evaluation.bestStep(), key), s.saveTotalLimit());
+                            new TrainerState(step, nextEpoch, nextBatch, evaluation.best(), evaluation.bestStep(), key,
+                                    trainStep.pieces()), s.saveTotalLimit());
                 }
                 epoch = nextEpoch;
                 b = nextBatch;

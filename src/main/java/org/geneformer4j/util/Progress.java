@@ -54,6 +54,14 @@ public final class Progress {
         }
     }
 
+    /** A line of its own between progress reports (a warning the run goes on after). */
+    public synchronized void note(String line) {
+        if (out != null) {
+            out.print(terminal ? "\r" + line + "   \n" : line + "\n");
+            out.flush();
+        }
+    }
+
     public synchronized long done() {
         return done;
     }
