@@ -436,6 +436,17 @@ if [ "$DEV" != cpu ] && want train; then
     trc[fp32.padded2]=$RC
     [ "$RC" = 0 ] && runs="$runs fp32.padded2"
 fi
+# the padded fp32 run with LibTorch's math attention kernel instead of the one it picks: how far two correct
+# kernels drift apart over a run, through AdamW (which moves a weight by about the learning rate however small its
+# gradient), is the yardstick for the packed layout, whose kernel differs in the same way
+if want train; then
+    TO=$W/ft.fp32.padded.math.log LIMIT=400 GENEFORMER_SDPA=math timed "$G" finetune cell -m "$M" -i "$TD" \
+        -o "$W/ft.fp32.padded.math" --label cell_type --rare-threshold 0.03 --epochs 1 --batch-size 8 --device "$DEV" \
+        --dtype fp32 --max-ncells "$TRAIN_CELLS" --seed 1 --log-steps 1 --overwrite
+    cat "$W/ft.fp32.padded.math.log" >> "$LOG"
+    trc[fp32.padded.math]=$RC
+    [ "$RC" = 0 ] && runs="$runs fp32.padded.math"
+fi
 train_py=$(timeout 300 $PY scripts/gpu/train_step.py "$M" "$TD" --device "$DEV" --batch-size 8 --steps 20 \
     ${PEAK_BF16:+--peak-tflops $PEAK_BF16} 2>> "$LOG" | tail -2)
 echo "python: $train_py" >> "$LOG"
@@ -454,6 +465,11 @@ verdict, out = "PASS", []
 spread = worst(losses("fp32.padded2"), losses("fp32.padded")) if "fp32.padded2" in runs else None
 if spread is not None:
     out.append(f"padded fp32 run twice: loss max rel|d| {spread:.1e}")
+# the padded fp32 run on the math attention kernel: two correct kernels' drift widens them likewise
+drift = worst(losses("fp32.padded.math"), losses("fp32.padded")) if "fp32.padded.math" in runs else None
+if drift is not None:
+    out.append(f"padded fp32 on the math kernel: loss max rel|d| {drift:.1e}")
+floor = 2 * max(spread or 0, drift or 0)
 for run, ref, tol in (("fp32.packed", "fp32.padded", tol_packed), ("bf16.packed", "bf16.padded", tol_bf16),
                       ("bf16.padded", "fp32.padded", tol_bf16), ("bf16.packed", "fp32.padded", tol_bf16)):
     if run not in runs or ref not in runs:
@@ -467,7 +483,7 @@ for run, ref, tol in (("fp32.packed", "fp32.padded", tol_packed), ("bf16.packed"
     # the first step's loss comes before any update: layout and precision alone; fp32 layouts must agree to 1e-5
     first = abs(a[0] - b[0]) / abs(b[0])
     first_tol = 1e-5 if run.startswith("fp32") and ref.startswith("fp32") else tol
-    whole_tol = max(tol, 2 * spread) if spread is not None else tol
+    whole_tol = max(tol, floor)
     out.append(f"{run} vs {ref} loss rel|d| first step {first:.1e} (tol {first_tol:g}), max {d:.1e} over {len(a)} steps (tol {whole_tol:.1e})")
     if d > whole_tol or first > first_tol:
         verdict = "FAIL"
@@ -480,7 +496,7 @@ ok=$(echo "$cmp_out" | head -1); for r in $runs; do [ "${trc[$r]}" = 0 ] || ok=F
 row train "fine-tune, ${TRAIN_SHAPE:-V2-104M} shape without dropout, $TRAIN_CELLS pbmc3k cells: packed and bf16 follow padded fp32" \
     "${ok:-FAIL}" "$(echo "$cmp_out" | tail -1)"
 figs=""
-for r in $runs; do [ "$r" = fp32.padded2 ] || figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
+for r in $runs; do [ "$r" = fp32.padded2 ] || [ "$r" = fp32.padded.math ] || figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
 row train "fine-tune step, batch 8, AdamW" INFO \
     "geneformer4j steps/s (whole run, evaluation included): $figs | $(echo "$train_py" | paste -sd';' -)"
 unset tsteps trc
@@ -496,48 +512,6 @@ fi
 # batch 6 against one process with batch 12 (the CPU tests' equivalence, on the device).
 if want pretrain; then
 say "pretrain"
-# batch 12 is upstream's per-device batch for V1; V2-104M again at 48 on a GPU: if tokens/s grows with the batch,
-# the step is bound by per-step work outside the matrix products (the first H200 run: bf16 no faster than fp32)
-for s in "V1-10M V1 6 256 4 512 12" "V2-104M V2 12 768 12 3072 12" "V2-104M V2 12 768 12 3072 48"; do
-    read -r name ver layers hidden heads inter PB <<< "$s"
-    [ "$DEV" = cpu ] && [ "$PB" != 12 ] && continue
-    [ -z "${PRETRAIN_SHAPES:-}" ] || [[ " $PRETRAIN_SHAPES " == *" $name "* ]] || continue   # PRETRAIN_SHAPES=none: no speed rows
-    want pretrain || break
-    [ -n "$LAYERS_OVERRIDE" ] && layers=$LAYERS_OVERRIDE
-    M=$W/model.$name
-    init_model "$M" "$ver" "$layers" "$hidden" "$heads" "$inter" || { row pretrain "$name: models init" FAIL "see log"; continue; }
-    D=$(cells_of "$ver")
-    fpt=$($PY scripts/gpu/pretrain_flops.py "$M" "$D" 2>> "$LOG")
-    declare -A tps=() ms=()
-    for dt in fp32 bf16; do
-        [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue
-        P=$W/pre.$name.$dt.b$PB
-        : > "$P.log"
-        TO=$P.log LIMIT=300 timed "$G" pretrain -m "$M" -i "$D" -o "$P" --valid-fraction 0 --epochs 100 --batch-size $PB \
-            --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps "$PRETRAIN_STEPS" --log-steps 5 --save-steps 100000 \
-            --device "$DEV" --dtype "$dt" --seed 1 --overwrite
-        cat "$P.log" >> "$LOG"
-        echo "pretrain $name $dt: $T s rc=$RC" >> "$LOG"
-        read -r tps[$dt] ms[$dt] < <($PY -c 'import json, sys
-l = [json.loads(x) for x in open(sys.argv[1]) if "tokens_per_s" in x][1:]
-m = lambda k: sum(x.get(k, 0) for x in l) / len(l)
-print("%.0f %.0f/%.0f/%.0f" % (m("tokens_per_s"), m("ms_step"), m("ms_forward_backward"), m("ms_optimizer")))' "$P/metrics.jsonl" 2>> "$LOG")
-        out=$(timeout 300 $PY scripts/bench/hf_pretrain.py "$M" "$D" $PB "$PRETRAIN_STEPS" "$(nproc)" "$DEV" "$dt" 2>> "$LOG" | tail -1)
-        echo "hf pretrain $name $dt: $out" >> "$LOG"
-        tps[hf.$dt]=$(sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' <<< "$out" | awk '{printf "%.0f", $1}')
-    done
-    mfu() { [ -n "$1" ] && [ -n "$fpt" ] && [ -n "$PEAK_BF16" ] && awk -v t="$1" -v f="$fpt" -v p="$PEAK_BF16" 'BEGIN{printf ", MFU %.1f%%", 100 * t * f / (p * 1e12)}'; }
-    figs=""
-    for dt in fp32 bf16; do
-        [ -n "${tps[$dt]:-}${tps[hf.$dt]:-}" ] || continue
-        ratio=$(awk -v a="${tps[$dt]:-0}" -v b="${tps[hf.$dt]:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else printf "?" }')
-        figs="$figs${figs:+ | }$dt: geneformer4j ${tps[$dt]:-?}$(mfu "${tps[$dt]:-}") (ms a step, forward+backward, optimizer: ${ms[$dt]:-?}), transformers ${tps[hf.$dt]:-?}$(mfu "${tps[hf.$dt]:-}") ($ratio)"
-    done
-    ok=INFO; [ -z "${tps[fp32]:-}" ] && ok=FAIL
-    row pretrain "$name ($layers layers, hidden $hidden), batch $PB, $PRETRAIN_STEPS steps: tokens/s" "$ok" \
-        "${figs:-no figures} | $(awk -v f="${fpt:-0}" 'BEGIN{printf "%.3g", f}') model FLOPs per token"
-    unset tps ms
-done
 if want pretrain; then
     M=$W/model.V1-10M.nodropout
     [ -f "$M/model.safetensors" ] || "$G" models init "$M" --model-version V1 --layers "${LAYERS_OVERRIDE:-6}" --hidden 256 \
@@ -584,6 +558,93 @@ if want pretrain; then
         'BEGIN{exit !((d <= 1e-5 || d <= 2 * n) && m > 1e-5 && f <= 1e-5 && (L <= 1e-4 || L <= 2 * ln))}' && ok=PASS
     row pretrain "Gloo: 2 ranks x batch 6 vs 1 process x batch 12 on $one, V1-10M shape without dropout, ${steps:-?} steps" "$ok" \
         "rc $RC; loss rel|d| first step ${l%% *}, all steps $(echo "$l" | awk '{print $2}'); weights max|d| ${d%% *} (tol 1e-5$([ "$DEV" = cpu ] || echo " or twice the plain run's spread, $wspread"); moved ${d#* } from the start)"
+fi
+# Speed, after the equivalence rows above (the acceptance), so that a short budget cuts figures, not checks.
+# Batch 12 is upstream's per-device batch for V1; V1-10M again at 48 on a GPU: if tokens/s grows with the batch,
+# the step is bound by per-step work outside the matrix products. (V2-104M at 48 ran out of the H100's 80 GB, in
+# transformers as here: V2 cells reach 4,096 tokens and the sampler puts the longest together.)
+# a pretrain run's mean tokens/s and ms a step/forward+backward/optimizer, its first log line (start-up) left out
+pretrain_rate() {
+    $PY -c 'import json, sys
+l = [json.loads(x) for x in open(sys.argv[1]) if "tokens_per_s" in x][1:]
+m = lambda k: sum(x.get(k, 0) for x in l) / len(l)
+print("%.0f %.0f/%.0f/%.0f" % (m("tokens_per_s"), m("ms_step"), m("ms_forward_backward"), m("ms_optimizer")))' "$1/metrics.jsonl" 2>> "$LOG"
+}
+for s in "V1-10M V1 6 256 4 512 12" "V2-104M V2 12 768 12 3072 12" "V1-10M V1 6 256 4 512 48"; do
+    read -r name ver layers hidden heads inter PB <<< "$s"
+    [ "$DEV" = cpu ] && [ "$PB" != 12 ] && continue
+    [ -z "${PRETRAIN_SHAPES:-}" ] || [[ " $PRETRAIN_SHAPES " == *" $name "* ]] || continue   # PRETRAIN_SHAPES=none: no speed rows
+    want pretrain || break
+    [ -n "$LAYERS_OVERRIDE" ] && layers=$LAYERS_OVERRIDE
+    M=$W/model.$name
+    init_model "$M" "$ver" "$layers" "$hidden" "$heads" "$inter" || { row pretrain "$name: models init" FAIL "see log"; continue; }
+    D=$(cells_of "$ver")
+    fpt=$($PY scripts/gpu/pretrain_flops.py "$M" "$D" 2>> "$LOG")
+    declare -A tps=() ms=()
+    for dt in fp32 bf16; do
+        [ "$DEV" = cpu ] && [ "$dt" != fp32 ] && continue
+        P=$W/pre.$name.$dt.b$PB
+        : > "$P.log"
+        TO=$P.log LIMIT=300 timed "$G" pretrain -m "$M" -i "$D" -o "$P" --valid-fraction 0 --epochs 100 --batch-size $PB \
+            --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps "$PRETRAIN_STEPS" --log-steps 5 --save-steps 100000 \
+            --device "$DEV" --dtype "$dt" --seed 1 --overwrite
+        cat "$P.log" >> "$LOG"
+        echo "pretrain $name $dt: $T s rc=$RC" >> "$LOG"
+        read -r tps[$dt] ms[$dt] < <(pretrain_rate "$P")
+        out=$(timeout 300 $PY scripts/bench/hf_pretrain.py "$M" "$D" $PB "$PRETRAIN_STEPS" "$(nproc)" "$DEV" "$dt" 2>> "$LOG" | tail -1)
+        echo "hf pretrain $name $dt: $out" >> "$LOG"
+        tps[hf.$dt]=$(sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' <<< "$out" | awk '{printf "%.0f", $1}')
+    done
+    mfu() { [ -n "$1" ] && [ -n "$fpt" ] && [ -n "$PEAK_BF16" ] && awk -v t="$1" -v f="$fpt" -v p="$PEAK_BF16" 'BEGIN{printf ", MFU %.1f%%", 100 * t * f / (p * 1e12)}'; }
+    figs=""
+    for dt in fp32 bf16; do
+        [ -n "${tps[$dt]:-}${tps[hf.$dt]:-}" ] || continue
+        ratio=$(awk -v a="${tps[$dt]:-0}" -v b="${tps[hf.$dt]:-0}" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else printf "?" }')
+        figs="$figs${figs:+ | }$dt: geneformer4j ${tps[$dt]:-?}$(mfu "${tps[$dt]:-}") (ms a step, forward+backward, optimizer: ${ms[$dt]:-?}), transformers ${tps[hf.$dt]:-?}$(mfu "${tps[hf.$dt]:-}") ($ratio)"
+    done
+    ok=INFO; [ -z "${tps[fp32]:-}" ] && ok=FAIL
+    row pretrain "$name ($layers layers, hidden $hidden), batch $PB, $PRETRAIN_STEPS steps: tokens/s" "$ok" \
+        "${figs:-no figures} | $(awk -v f="${fpt:-0}" 'BEGIN{printf "%.3g", f}') model FLOPs per token"
+    unset tps ms
+done
+# a training batch that does not fit: V2-104M at batch 48 ran out of the H100's 80 GB (2026-11-28); the step now
+# goes through again in pieces whose gradients accumulate (decision 0020)
+if [ "$DEV" != cpu ] && [ -z "${PRETRAIN_SHAPES:-}" ] && want pretrain; then
+    M=$W/model.V2-104M
+    init_model "$M" V2 12 768 12 3072
+    P=$W/pre.V2-104M.b48
+    TO=$P.log LIMIT=240 timed "$G" pretrain -m "$M" -i "$(cells_of V2)" -o "$P" --valid-fraction 0 --epochs 100 \
+        --batch-size 48 --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps 10 --log-steps 5 --save-steps 100000 \
+        --device "$DEV" --seed 1 --overwrite
+    cat "$P.log" >> "$LOG"
+    split=$(grep -m1 'out of device memory at step' "$P.log" | sed 's/^.*warning: //')
+    read -r tp tp_ms < <(pretrain_rate "$P")
+    ok=FAIL; [ "$RC" = 0 ] && ok=PASS
+    row pretrain "out of memory in training: V2-104M shape, fp32, batch 48 (cells up to 4,096 tokens), 10 steps" "$ok" \
+        "rc $RC; ${split:-no step ran out of memory}; $tp tokens/s$( [ "$RC" = 0 ] || echo "; $(grep -m1 -E '^error' "$P.log" | cut -c1-120)")"
+fi
+# bf16 training was slower than fp32 on the H200 and the H100, in transformers (4-5x slower) as here (2x on V1-10M),
+# while bf16 inference was faster: the V1-10M bf16 step again with padded attention's kernel fixed, both sides, to
+# learn whether the kernel LibTorch picks for a masked bf16 attention (and its backward) is the cause
+if [ "$DEV" != cpu ] && [ -z "${PRETRAIN_SHAPES:-}" ] && want pretrain; then
+    M=$W/model.V1-10M
+    D=$(cells_of V1)
+    figs=""
+    for k in efficient math cudnn; do
+        want pretrain || break
+        P=$W/pre.V1-10M.bf16.$k
+        GENEFORMER_SDPA=$k TO=$P.log LIMIT=120 timed "$G" pretrain -m "$M" -i "$D" -o "$P" --valid-fraction 0 --epochs 100 \
+            --batch-size 12 --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps "$PRETRAIN_STEPS" --log-steps 5 \
+            --save-steps 100000 --device "$DEV" --dtype bf16 --seed 1 --overwrite
+        cat "$P.log" >> "$LOG"
+        read -r ours ours_ms < <(pretrain_rate "$P")
+        [ "$RC" = 0 ] || ours="rc $RC: $(grep -m1 -E '^error' "$P.log" | cut -c1-80)"
+        out=$(SDPA_KERNEL=$k timeout 120 $PY scripts/bench/hf_pretrain.py "$M" "$D" 12 "$PRETRAIN_STEPS" "$(nproc)" "$DEV" bf16 2>> "$LOG" | tail -1)
+        echo "hf pretrain V1-10M bf16 $k: $out" >> "$LOG"
+        theirs=$(sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' <<< "$out" | awk '{printf "%.0f", $1}')
+        figs="$figs${figs:+ | }$k: geneformer4j ${ours:-?} (ms a step, forward+backward, optimizer: ${ours_ms:-?}), transformers ${theirs:-failed}"
+    done
+    row pretrain "V1-10M (6 layers, hidden 256), bf16, batch 12, padded attention's kernel fixed: tokens/s" INFO "$figs"
 fi
 
 fi
