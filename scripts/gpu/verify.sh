@@ -617,7 +617,7 @@ if [ "$DEV" != cpu ] && [ -z "${PRETRAIN_SHAPES:-}" ] && want pretrain; then
         --batch-size 48 --learning-rate 1e-4 --warmup-steps 10 --stop-after-steps 10 --log-steps 5 --save-steps 100000 \
         --device "$DEV" --seed 1 --overwrite
     cat "$P.log" >> "$LOG"
-    split=$(grep -m1 'out of device memory at step' "$P.log" | sed 's/^.*warning: //')
+    split=$(grep -m1 'out of memory at step' "$P.log" | sed 's/^.*warning: //')
     read -r tp tp_ms < <(pretrain_rate "$P")
     ok=FAIL; [ "$RC" = 0 ] && ok=PASS
     row pretrain "out of memory in training: V2-104M shape, fp32, batch 48 (cells up to 4,096 tokens), 10 steps" "$ok" \

@@ -1,6 +1,7 @@
 package org.geneformer4j.cli;
 
 import java.io.PrintWriter;
+import org.geneformer4j.tensor.LibTorch;
 import org.geneformer4j.util.Log;
 import org.geneformer4j.util.NoSpace;
 import org.geneformer4j.util.UserException;
@@ -17,6 +18,10 @@ import picocli.CommandLine.Option;
         subcommands = {TokenizeCommand.class, EmbedCommand.class, FinetuneCommand.class, PretrainCommand.class, PredictCommand.class, TuneCommand.class, PerturbCommand.class, StatsCommand.class, PlotCommand.class, ModelsCommand.class, DatasetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
+    static {
+        LibTorch.init(); // JavaCPP's settings, before any of its classes loads
+    }
+
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print more detail, and stack traces on errors.")
     static boolean verbose;
@@ -42,7 +47,7 @@ public final class Main {
                 String path = NoSpace.pathOf(ex);
                 err.println("error: no space left on device" + (path == null ? "" : " (" + path + ")"));
             } else {
-                err.println(errorLine(ex, verbose));
+                err.println(heapFull(ex) != null ? heapLine(heapFull(ex)) : errorLine(ex, verbose));
             }
             if (verbose) {
                 ex.printStackTrace(err);
@@ -57,7 +62,30 @@ public final class Main {
             err.flush();
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; a full heap would end in a JVM stack trace
+            System.err.println(heapLine(e));
+            if (verbose) {
+                e.printStackTrace();
+            }
+            return 1;
+        }
+    }
+
+    /** The Java heap's error, where it caused {@code ex} (on a worker thread, say); else null. */
+    static OutOfMemoryError heapFull(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+        }
+        return null;
+    }
+
+    static String heapLine(OutOfMemoryError e) {
+        return "error: the Java heap is full (" + e.getMessage() + "); give it more with GENEFORMER_JAVA_OPTS=-Xmx<size>";
     }
 
     /** An unexpected error's line: LibTorch's messages carry its C++ backtrace after the first line, for --verbose. */

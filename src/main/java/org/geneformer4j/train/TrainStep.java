@@ -84,7 +84,7 @@ final class TrainStep {
                 Gradients.zero(trainableList);
                 int largest = microBatches.stream().mapToInt(b -> share(b, rank, world).length).max().orElse(1);
                 if (pieces >= largest) {
-                    throw new UserException("out of device memory on a single cell at step " + (step + 1)
+                    throw new UserException("out of memory on a single cell at step " + (step + 1)
                             + "; use --dtype bf16 or --packed, or a card with more memory (" + firstLine(e) + ")", e);
                 }
                 pieces *= 2;

@@ -146,7 +146,7 @@ public final class Trainer {
             progress.setTotal(total);
             progress.advance(state.globalStep());
             TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel, autocast, state.memoryPieces(),
-                    (at, pieces) -> progress.note("warning: out of device memory at step " + (at + 1) + " (rank "
+                    (at, pieces) -> progress.note("warning: out of memory at step " + (at + 1) + " (rank "
                             + parallel.cluster().rank() + "): each batch now goes through in " + pieces
                             + " pieces, its gradients accumulated (the same step, more time)"));
             Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main, autocast);

@@ -65,7 +65,7 @@ class TrainingMemoryBackoffTest {
                 tmp.resolve("b"), progress);
         assertClose(straight, pieces, 1e-6);
         String log = err.toString(StandardCharsets.UTF_8);
-        assertTrue(log.contains("out of device memory at step 1 (rank 0): each batch now goes through in 2 pieces"), log);
+        assertTrue(log.contains("out of memory at step 1 (rank 0): each batch now goes through in 2 pieces"), log);
         assertTrue(log.contains("in 4 pieces"), log);
         // a resumed run cuts its batches as the run did
         Path last = Files.list(tmp.resolve("b")).filter(p -> p.getFileName().toString().startsWith("checkpoint-"))
@@ -119,7 +119,7 @@ class TrainingMemoryBackoffTest {
         CellData cells = cellTask();
         UserException e = assertThrows(UserException.class,
                 () -> train(new Limited(cells.task(), (examples, call) -> true), tmp.resolve("c"), Progress.silent()));
-        assertTrue(e.getMessage().startsWith("out of device memory on a single cell at step 1; use --dtype bf16"),
+        assertTrue(e.getMessage().startsWith("out of memory on a single cell at step 1; use --dtype bf16"),
                 e.getMessage());
     }
 
