@@ -419,8 +419,14 @@ for dt in fp32 bf16; do
         trc[$dt.$pk]=$RC
         # the progress line's last report: "N/N (100%) steps, R steps/s, S s"
         ftline=$(grep -E '^train .*steps, .* s$' "$W/ft.$dt.$pk.log" | tail -1)
-        tsteps[$dt.$pk]=$(sed -n 's/.*: \([0-9]*\)\/[0-9]* ([0-9]*%) steps, .*, \([0-9.]*\) s$/\1 \2/p' <<< "$ftline" \
+        whole=$(sed -n 's/.*: \([0-9]*\)\/[0-9]* ([0-9]*%) steps, .*, \([0-9.]*\) s$/\1 \2/p' <<< "$ftline" \
             | awk '{ if ($2 > 0) printf "%.2f", $1 / $2 }')
+        # the step alone (metrics.jsonl's ms_step after 3 warm-up steps, as train_step.py times transformers'), then
+        # the whole run with its evaluations and start
+        alone=$($PY -c 'import json, sys
+l = [json.loads(x)["ms_step"] for x in open(sys.argv[1]) if "ms_step" in x][3:]
+print("%.2f" % (1000 * len(l) / sum(l)) if l else "?")' "$W/ft.$dt.$pk/metrics.jsonl" 2>> "$LOG")
+        tsteps[$dt.$pk]="${alone:-?} (whole run ${whole:-?})"
         kernel=$(grep -o 'packed attention .*' "$W/ft.$dt.$pk.log" | tail -1)
         echo "finetune $dt $pk: $T s rc=$RC; $ftline${kernel:+; $kernel}" >> "$LOG"
         [ "$pk" = packed ] && [ -n "$kernel" ] && tsteps[$dt.$pk]="${tsteps[$dt.$pk]} (${kernel#packed attention })"
@@ -498,7 +504,7 @@ row train "fine-tune, ${TRAIN_SHAPE:-V2-104M} shape without dropout, $TRAIN_CELL
 figs=""
 for r in $runs; do [ "$r" = fp32.padded2 ] || [ "$r" = fp32.padded.math ] || figs="$figs${figs:+, }$r ${tsteps[$r]:-?}"; done
 row train "fine-tune step, batch 8, AdamW" INFO \
-    "geneformer4j steps/s (whole run, evaluation included): $figs | $(echo "$train_py" | paste -sd';' -)"
+    "geneformer4j steps/s, the step alone (the whole run, evaluation and start included): $figs | $(echo "$train_py" | paste -sd';' -)"
 unset tsteps trc
 
 fi
