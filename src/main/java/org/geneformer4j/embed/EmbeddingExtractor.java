@@ -52,7 +52,6 @@ public final class EmbeddingExtractor {
     private final EmbedSettings s;
     private java.util.function.IntConsumer afterBatch = n -> { };
     private final java.util.concurrent.atomic.AtomicInteger halvings = new java.util.concurrent.atomic.AtomicInteger();
-    private long simulatedMemoryTokens = Long.MAX_VALUE;
 
     /**
      * One worker per device ({@code --devices}): the batches of each window are shared out among them; the output
@@ -77,14 +76,6 @@ public final class EmbeddingExtractor {
      * @param halvings batches split in two because the device ran out of memory
      */
     public record Result(int cells, double seconds, long inputAllocations, int halvings) {}
-
-    /**
-     * Fault injection for tests: batches of more than {@code tokens} tokens (padded, or real when packed) fail as a
-     * device out of memory would, so the back-off can be exercised without a GPU.
-     */
-    public void simulateMemoryLimit(long tokens) {
-        this.simulatedMemoryTokens = tokens;
-    }
 
     /** Called after every batch with the number of cells embedded so far (for memory logging). */
     public void afterBatch(java.util.function.IntConsumer listener) {
@@ -264,7 +255,7 @@ public final class EmbeddingExtractor {
     /** Runs one batch; returns per-cell embeddings (cell modes), or nulls after feeding the gene accumulator (gene mode). */
     private List<float[]> embedBatch(Worker worker, List<SelectedCell> cells, GeneAccumulator genes) {
         try (Batch batch = worker.batch(cells.stream().map(SelectedCell::tokens).toList(), s.packed())) {
-            checkSimulatedMemory(batch.tokens());
+            MemoryBackoff.check(batch.tokens());
             Tensor h = batch.hidden(model.config().numLayers() + s.embLayer());
             if (genes != null) {
                 long[] starts = new long[cells.size()];
@@ -286,13 +277,6 @@ public final class EmbeddingExtractor {
             res.add(Arrays.copyOfRange(flat, r * hidden, (r + 1) * hidden));
         }
         return res;
-    }
-
-    private void checkSimulatedMemory(long tokens) {
-        if (tokens > simulatedMemoryTokens) {
-            throw new RuntimeException("CUDA out of memory (simulated: " + tokens + " tokens over the test's limit of "
-                    + simulatedMemoryTokens + ")");
-        }
     }
 
     /** Input buffers allocated so far (all workers): constant once warm. */

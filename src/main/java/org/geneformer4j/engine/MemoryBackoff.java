@@ -13,7 +13,26 @@ import org.geneformer4j.util.UserException;
  * is all that is left to gain.
  */
 public final class MemoryBackoff {
+    private static volatile long simulatedLimit = Long.MAX_VALUE;
+
     private MemoryBackoff() {}
+
+    /**
+     * Fault injection for tests: from now on a batch of more than {@code tokens} tokens (padded, or real when packed)
+     * fails where {@link #check} is called, as a device out of memory would, so that the back-off can be exercised
+     * without a GPU. {@code Long.MAX_VALUE} ends it.
+     */
+    public static void simulateLimit(long tokens) {
+        simulatedLimit = tokens;
+    }
+
+    /** Where a batch of {@code tokens} tokens is about to run: fails past a simulated limit, else nothing. */
+    public static void check(long tokens) {
+        if (tokens > simulatedLimit) {
+            throw new RuntimeException("CUDA out of memory (simulated: " + tokens + " tokens over the test's limit of "
+                    + simulatedLimit + ")");
+        }
+    }
 
     /** Out-of-memory errors as LibTorch reports them (CUDA's and the CPU allocator's). */
     public static boolean isOutOfMemory(Throwable e) {

@@ -67,20 +67,11 @@ public final class Worker implements AutoCloseable {
         model.train(false);
         try (NoGradGuard g = new NoGradGuard()) {
             for (int[] idx : BatchPlan.plan(lengths, batchSize, maxTokens, packed)) {
-                List<int[]> cellsOf = new ArrayList<>();
-                for (int i : idx) {
-                    cellsOf.add(cells.get(i));
-                }
-                try (Batch b = batch(cellsOf, packed)) {
-                    float[] l = Tensors.floatArray(b.forward().logits());
-                    int rows = idx.length;
-                    // per token: [rows x length] positions padded, [tokens] packed (Batch.tokens either way)
-                    int classes = perToken ? (int) (l.length / b.tokens()) : l.length / rows;
-                    for (int r = 0; r < rows; r++) {
-                        int width = perToken ? cellsOf.get(r).length * classes : classes;
-                        int start = perToken ? (int) b.start(r) * classes : r * classes;
-                        out[idx[r]] = Arrays.copyOfRange(l, start, start + width);
-                    }
+                List<Integer> ids = Arrays.stream(idx).boxed().toList();
+                // a batch the device cannot hold runs as its halves (an evaluation during training, say)
+                List<float[]> rows = MemoryBackoff.run(ids, sub -> logitsOf(cells, sub, packed, perToken), n -> { });
+                for (int r = 0; r < idx.length; r++) {
+                    out[idx[r]] = rows.get(r);
                 }
                 progress.advance(idx.length);
             }
@@ -88,6 +79,28 @@ public final class Worker implements AutoCloseable {
             model.train(wasTraining);
         }
         return out;
+    }
+
+    /** The logits of one batch of {@code cells}, a row per cell in {@code ids}' order. */
+    private List<float[]> logitsOf(List<int[]> cells, List<Integer> ids, boolean packed, boolean perToken) {
+        List<int[]> cellsOf = new ArrayList<>(ids.size());
+        for (int i : ids) {
+            cellsOf.add(cells.get(i));
+        }
+        try (Batch b = batch(cellsOf, packed)) {
+            MemoryBackoff.check(b.tokens());
+            float[] l = Tensors.floatArray(b.forward().logits());
+            int rows = ids.size();
+            // per token: [rows x length] positions padded, [tokens] packed (Batch.tokens either way)
+            int classes = perToken ? (int) (l.length / b.tokens()) : l.length / rows;
+            List<float[]> out = new ArrayList<>(rows);
+            for (int r = 0; r < rows; r++) {
+                int width = perToken ? cellsOf.get(r).length * classes : classes;
+                int start = perToken ? (int) b.start(r) * classes : r * classes;
+                out.add(Arrays.copyOfRange(l, start, start + width));
+            }
+            return out;
+        }
     }
 
     /** Pooled input buffers allocated so far: constant once warm. */

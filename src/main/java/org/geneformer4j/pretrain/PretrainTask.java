@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.geneformer4j.engine.MemoryBackoff;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.train.TrainingTask;
 
@@ -91,27 +93,14 @@ public final class PretrainTask implements TrainingTask {
         long masked = 0;
         for (int from = 0; from < valid.size(); from += evalBatch) {
             int to = Math.min(valid.size(), from + evalBatch);
-            List<int[]> cells = new ArrayList<>(to - from);
-            long[] seeds = new long[to - from];
-            for (int r = 0; r < seeds.length; r++) {
-                cells.add(valid.tokens(from + r));
-                seeds[r] = Seeds.of(seed, -1, from + r); // the same masks at every evaluation
+            List<Integer> rows = IntStream.range(from, to).boxed().toList();
+            // a batch the device cannot hold runs as its halves; each cell's mask depends on its row alone
+            for (double[] part : MemoryBackoff.run(rows, sub -> validationSums(model, sub), n -> { })) {
+                lossSum += part[0];
+                correct += (long) part[1];
+                unigramSum += part[2];
+                masked += (long) part[3];
             }
-            MlmMasking.Batch batch = masking.collate(cells, seeds);
-            if (batch.selected() == 0) {
-                continue;
-            }
-            try (PointerScope scope = new PointerScope()) {
-                MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch, packed);
-                lossSum += p.loss().item_double() * batch.selected();
-                correct += p.correct();
-            }
-            for (long label : batch.labels()) {
-                if (label != MlmMasking.IGNORE_INDEX) {
-                    unigramSum -= logFrequency[(int) label];
-                }
-            }
-            masked += batch.selected();
         }
         Map<String, Double> m = new LinkedHashMap<>();
         double loss = lossSum / Math.max(1, masked);
@@ -121,6 +110,37 @@ public final class PretrainTask implements TrainingTask {
         m.put("unigram_loss", unigramSum / Math.max(1, masked));
         m.put("masked_tokens", (double) masked);
         return m;
+    }
+
+    /**
+     * Summed masked-token loss, correct predictions, unigram loss and masked tokens of validation rows
+     * {@code rows}: one element, as {@link MemoryBackoff} wants a list.
+     */
+    private List<double[]> validationSums(BertModel model, List<Integer> rows) {
+        List<int[]> cells = new ArrayList<>(rows.size());
+        long[] seeds = new long[rows.size()];
+        for (int r = 0; r < seeds.length; r++) {
+            cells.add(valid.tokens(rows.get(r)));
+            seeds[r] = Seeds.of(seed, -1, rows.get(r)); // the same masks at every evaluation
+        }
+        MlmMasking.Batch batch = masking.collate(cells, seeds);
+        if (batch.selected() == 0) {
+            return List.of();
+        }
+        double[] sums = new double[4];
+        MemoryBackoff.check(cells.stream().mapToLong(c -> c.length).sum());
+        try (PointerScope scope = new PointerScope()) {
+            MlmLoss.Predicted p = MlmLoss.Predicted.of(model, batch, packed);
+            sums[0] = p.loss().item_double() * batch.selected();
+            sums[1] = p.correct();
+        }
+        for (long label : batch.labels()) {
+            if (label != MlmMasking.IGNORE_INDEX) {
+                sums[2] -= logFrequency[(int) label];
+            }
+        }
+        sums[3] = batch.selected();
+        return List.of(sums);
     }
 
     /** log p(token) in the training cells, add-one smoothed so that a gene seen only in validation costs a finite loss. */

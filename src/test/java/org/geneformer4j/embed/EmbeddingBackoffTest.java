@@ -23,6 +23,7 @@ import org.geneformer4j.checkpoint.Checkpoint;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.util.Progress;
 import org.geneformer4j.vocab.GeneVocabulary;
+import org.geneformer4j.engine.MemoryBackoff;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,9 +69,11 @@ class EmbeddingBackoffTest {
         try (BertModel m = BertModel.load(Checkpoint.load(TestData.resource("fixtures/model/tiny_v2")), Head.NONE, 0, cpu,
                 ScalarType.Float, 0).model()) {
             EmbeddingExtractor ex = new EmbeddingExtractor(List.of(org.geneformer4j.engine.Worker.around(m)), GeneVocabulary.builtin("gc104M"), true, s);
-            ex.simulateMemoryLimit(memoryTokens);
+            MemoryBackoff.simulateLimit(memoryTokens);
             try (EmbeddingSink sink = Sinks.open(out, "csv", true)) {
                 halvings[0] = ex.run(() -> Datasets.open(ds), out, sink, Progress.silent()).halvings();
+            } finally {
+                MemoryBackoff.simulateLimit(Long.MAX_VALUE);
             }
         }
         return Files.readAllLines(out);

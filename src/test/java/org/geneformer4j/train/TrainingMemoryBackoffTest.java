@@ -25,6 +25,7 @@ import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.classify.SplitSizes;
 import org.geneformer4j.dataset.TokenRows;
+import org.geneformer4j.engine.MemoryBackoff;
 import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
@@ -112,6 +113,57 @@ class TrainingMemoryBackoffTest {
             }
         }
         assertClose(out[0], out[1], 1e-6);
+    }
+
+    @Test
+    void evaluationsHalveABatchTheDeviceCannotHold() {
+        CellData data = cellTask();
+        GeneVocabulary vocab = GeneVocabulary.builtin("gc30M");
+        Random r = new Random(8);
+        List<int[]> cells = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            cells.add(r.ints(5 + r.nextInt(60), 2, vocab.size()).toArray());
+        }
+        long[] counts = new long[vocab.size()];
+        cells.forEach(c -> java.util.Arrays.stream(c).forEach(t -> counts[t]++));
+        Rows rows = new Rows(cells);
+        int[] all = java.util.stream.IntStream.range(0, cells.size()).toArray();
+        PretrainTask mlm = new PretrainTask(new org.geneformer4j.pretrain.Cells(rows, new int[0]),
+                new org.geneformer4j.pretrain.Cells(rows, all), MlmMasking.upstream(vocab), 3, 16, counts);
+        BertConfig config = RandomInit.config(vocab.size(), 16, 1, 2, 32, 2048).withDropout(0);
+        try (BertModel classifier = BertModel.load(RandomInit.checkpoint(CONFIG, 7), Head.SEQUENCE_CLASSIFICATION,
+                List.of("0", "1"), new Device("cpu"), torch.ScalarType.Float, 11).model();
+                BertModel mlmModel = BertModel.load(RandomInit.checkpoint(config, 3), Head.MLM, List.of(),
+                        new Device("cpu"), torch.ScalarType.Float, 9).model()) {
+            Map<String, Double> cellsWhole = CellTask.metrics(classifier, data.split().valid(), data.prepared(), 32).summary();
+            Map<String, Double> mlmWhole = mlm.evaluate(mlmModel);
+            MemoryBackoff.simulateLimit(200); // a batch of 32 cells is over 1,000 tokens; 16 of these, over 200
+            Map<String, Double> cellsHalved;
+            Map<String, Double> mlmHalved;
+            try {
+                cellsHalved = CellTask.metrics(classifier, data.split().valid(), data.prepared(), 32).summary();
+                mlmHalved = mlm.evaluate(mlmModel);
+            } finally {
+                MemoryBackoff.simulateLimit(Long.MAX_VALUE);
+            }
+            // the limit is met in both paths: below every single cell, the back-off gives up with its one line
+            MemoryBackoff.simulateLimit(1);
+            try {
+                assertThrows(UserException.class,
+                        () -> CellTask.metrics(classifier, data.split().valid(), data.prepared(), 32));
+                assertThrows(UserException.class, () -> mlm.evaluate(mlmModel));
+            } finally {
+                MemoryBackoff.simulateLimit(Long.MAX_VALUE);
+            }
+            assertEquals(cellsWhole.keySet(), cellsHalved.keySet());
+            for (String k : cellsWhole.keySet()) {
+                assertEquals(cellsWhole.get(k), cellsHalved.get(k), 1e-6, k);
+            }
+            assertEquals(mlmWhole.get("masked_tokens"), mlmHalved.get("masked_tokens"));
+            for (String k : mlmWhole.keySet()) { // perplexity is e^loss: relative
+                assertEquals(mlmWhole.get(k), mlmHalved.get(k), 1e-6 * Math.max(1, Math.abs(mlmWhole.get(k))), k);
+            }
+        }
     }
 
     @Test
