@@ -23,7 +23,7 @@ import org.geneformer4j.dataset.Datasets;
 import org.geneformer4j.dataset.HfDatasetWriter;
 import org.geneformer4j.dataset.RowBatch;
 import org.geneformer4j.dataset.TokenColumns;
-import org.geneformer4j.dataset.TokenRows;
+import org.geneformer4j.dataset.MemoryRows;
 import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.engine.TokenCheck;
 import org.geneformer4j.model.BertConfig;
@@ -68,28 +68,6 @@ class CorpusTest {
             w.commit();
         }
         return List.of(TestData.resource("fixtures/genecorpus_500_samples.parquet"), own);
-    }
-
-    /** Cells in a list, as pretraining held them before it streamed. */
-    record MemoryRows(List<int[]> cells) implements TokenRows {
-        public int size() {
-            return cells.size();
-        }
-
-        public int length(int row) {
-            return cells.get(row).length;
-        }
-
-        public int[] tokens(int row) {
-            return cells.get(row).clone();
-        }
-
-        public String where(int row) {
-            return "cell " + row;
-        }
-
-        public void close() {
-        }
     }
 
     private static Map<String, HostTensor> train(PretrainTask task, Path dir) {

@@ -21,6 +21,7 @@ import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
 import org.geneformer4j.model.Head;
 import org.geneformer4j.model.RandomInit;
+import org.geneformer4j.dataset.MemoryRows;
 import org.geneformer4j.dataset.TokenRows;
 import org.geneformer4j.pretrain.Cells;
 import org.geneformer4j.pretrain.MlmMasking;
@@ -57,26 +58,7 @@ class PackedTrainingTest {
         t.put("cell", new CellTask(cells, List.of(), p, 32, packed));
         t.put("gene", new GeneTask(cells, new GeneTask.GeneSplit(genes, Map.of(), Map.of()), List.of("even", "odd"), 32, packed));
         List<int[]> tokens = cells.stream().map(LabeledCell::tokens).toList();
-        TokenRows rows = new TokenRows() {
-            public int size() {
-                return tokens.size();
-            }
-
-            public int length(int row) {
-                return tokens.get(row).length;
-            }
-
-            public int[] tokens(int row) {
-                return tokens.get(row).clone();
-            }
-
-            public String where(int row) {
-                return "cell " + row;
-            }
-
-            public void close() {
-            }
-        };
+        TokenRows rows = new MemoryRows(tokens);
         long[] counts = new long[SyntheticCells.VOCAB];
         tokens.forEach(c -> java.util.Arrays.stream(c).forEach(g -> counts[g]++));
         t.put("mlm", new PretrainTask(new Cells(rows, java.util.stream.IntStream.range(0, tokens.size()).toArray()),

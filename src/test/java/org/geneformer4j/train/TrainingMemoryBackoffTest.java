@@ -24,7 +24,7 @@ import org.geneformer4j.classify.CellTask;
 import org.geneformer4j.classify.LabeledCell;
 import org.geneformer4j.classify.Split;
 import org.geneformer4j.classify.SplitSizes;
-import org.geneformer4j.dataset.TokenRows;
+import org.geneformer4j.dataset.MemoryRows;
 import org.geneformer4j.engine.MemoryBackoff;
 import org.geneformer4j.model.BertConfig;
 import org.geneformer4j.model.BertModel;
@@ -48,6 +48,7 @@ class TrainingMemoryBackoffTest {
     Path tmp;
 
     private static final BertConfig CONFIG = TrainerTest.CONFIG.withDropout(0);
+    private static final GeneVocabulary VOCAB = GeneVocabulary.builtin("gc30M");
 
     /** 96 training cells, batch 16, accumulation 2: 3 steps an epoch, 2 epochs. */
     private static TrainSettings settings() {
@@ -86,23 +87,17 @@ class TrainingMemoryBackoffTest {
 
     @Test
     void maskedGeneModellingWeighsPiecesByTheirMaskedTokens() {
-        GeneVocabulary vocab = GeneVocabulary.builtin("gc30M");
-        Random r = new Random(5);
-        List<int[]> cells = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            cells.add(r.ints(5 + r.nextInt(60), 2, vocab.size()).toArray());
-        }
-        long[] counts = new long[vocab.size()];
-        cells.forEach(c -> java.util.Arrays.stream(c).forEach(t -> counts[t]++));
-        Rows rows = new Rows(cells);
+        List<int[]> cells = randomCells(64, 5);
+        long[] counts = counts(cells);
+        MemoryRows rows = new MemoryRows(cells);
         int[] all = java.util.stream.IntStream.range(0, cells.size()).toArray();
-        BertConfig config = RandomInit.config(vocab.size(), 16, 1, 2, 32, 2048).withDropout(0);
+        BertConfig config = RandomInit.config(VOCAB.size(), 16, 1, 2, 32, 2048).withDropout(0);
         TrainSettings s = new TrainSettings(1e-3, 0.01, Schedule.LINEAR, 1, 0, 1, 16, 1, 1.0, 9, true, 1000, 0, 0,
                 "loss", false, 0.9, 0.999, 1e-8, 2);
         Map<String, HostTensor>[] out = new Map[2];
         for (int run = 0; run < 2; run++) {
             TrainingTask task = new PretrainTask(new org.geneformer4j.pretrain.Cells(rows, all),
-                    new org.geneformer4j.pretrain.Cells(rows, new int[0]), MlmMasking.upstream(vocab), 3, 8, counts);
+                    new org.geneformer4j.pretrain.Cells(rows, new int[0]), MlmMasking.upstream(VOCAB), 3, 8, counts);
             if (run == 1) {
                 task = new Limited(task, (examples, call) -> examples.length > 3);
             }
@@ -118,19 +113,13 @@ class TrainingMemoryBackoffTest {
     @Test
     void evaluationsHalveABatchTheDeviceCannotHold() {
         CellData data = cellTask();
-        GeneVocabulary vocab = GeneVocabulary.builtin("gc30M");
-        Random r = new Random(8);
-        List<int[]> cells = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            cells.add(r.ints(5 + r.nextInt(60), 2, vocab.size()).toArray());
-        }
-        long[] counts = new long[vocab.size()];
-        cells.forEach(c -> java.util.Arrays.stream(c).forEach(t -> counts[t]++));
-        Rows rows = new Rows(cells);
+        List<int[]> cells = randomCells(40, 8);
+        long[] counts = counts(cells);
+        MemoryRows rows = new MemoryRows(cells);
         int[] all = java.util.stream.IntStream.range(0, cells.size()).toArray();
         PretrainTask mlm = new PretrainTask(new org.geneformer4j.pretrain.Cells(rows, new int[0]),
-                new org.geneformer4j.pretrain.Cells(rows, all), MlmMasking.upstream(vocab), 3, 16, counts);
-        BertConfig config = RandomInit.config(vocab.size(), 16, 1, 2, 32, 2048).withDropout(0);
+                new org.geneformer4j.pretrain.Cells(rows, all), MlmMasking.upstream(VOCAB), 3, 16, counts);
+        BertConfig config = RandomInit.config(VOCAB.size(), 16, 1, 2, 32, 2048).withDropout(0);
         try (BertModel classifier = BertModel.load(RandomInit.checkpoint(CONFIG, 7), Head.SEQUENCE_CLASSIFICATION,
                 List.of("0", "1"), new Device("cpu"), torch.ScalarType.Float, 11).model();
                 BertModel mlmModel = BertModel.load(RandomInit.checkpoint(config, 3), Head.MLM, List.of(),
@@ -179,6 +168,23 @@ class TrainingMemoryBackoffTest {
         CellTask task() {
             return new CellTask(split.train(), split.valid(), prepared, 32);
         }
+    }
+
+    /** Cells of 5 to 64 random genes. */
+    private static List<int[]> randomCells(int n, long seed) {
+        Random r = new Random(seed);
+        List<int[]> cells = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            cells.add(r.ints(5 + r.nextInt(60), 2, VOCAB.size()).toArray());
+        }
+        return cells;
+    }
+
+    /** Each gene's count over {@code cells} (the unigram baseline of masked gene modelling). */
+    private static long[] counts(List<int[]> cells) {
+        long[] counts = new long[VOCAB.size()];
+        cells.forEach(c -> java.util.Arrays.stream(c).forEach(t -> counts[t]++));
+        return counts;
     }
 
     private static CellData cellTask() {
@@ -267,26 +273,5 @@ class TrainingMemoryBackoffTest {
         public Map<String, Double> evaluate(BertModel model) {
             return inner.evaluate(model);
         }
-    }
-
-    /** Cells in a list. */
-    private record Rows(List<int[]> cells) implements TokenRows {
-        public int size() {
-            return cells.size();
-        }
-
-        public int length(int row) {
-            return cells.get(row).length;
-        }
-
-        public int[] tokens(int row) {
-            return cells.get(row).clone();
-        }
-
-        public String where(int row) {
-            return "cell " + row;
-        }
-
-        public void close() {}
     }
 }
