@@ -57,8 +57,8 @@ final class TrainStep {
     /**
      * @param loss the mean over the micro-batches (of a data-parallel job: this rank's part scaled to the whole batch,
      *             an estimate, as a rank sees its share only); {@code gradNorm} before clipping
-     * @param nanos where the step's time went: batches, forward, loss and backward (the loss read back, so on a GPU
-     *              the device's work too); the gradient all-reduce; clipping and the optimizer (the norm read back)
+     * @param nanos where the step's time went: batches, forward, loss and backward; the gradient all-reduce; clipping
+     *              and the optimizer. On a GPU each part waits for the device's work, which LibTorch only queues
      */
     record Done(double loss, double gradNorm, long examples, long tokens, long[] nanos) {}
 
@@ -92,8 +92,12 @@ final class TrainStep {
             }
         }
         FaultInjection.maybeDie(rank, step);
+        // backward() returns once its kernels are queued; without waiting, their time would show as the next part's
+        // (the H100's table put backward's tail under the optimizer). The norm read back below waits anyway.
+        deviceDone();
         long t1 = System.nanoTime();
         parallel.averageGradients(trainableList);
+        deviceDone();
         long t2 = System.nanoTime();
         double gradNorm = Gradients.clipNorm(trainableList, s.maxGradNorm());
         optimizer.step(learningRate);
@@ -101,6 +105,13 @@ final class TrainStep {
         int micro = microBatches.size();
         return new Done(losses.sum / micro, gradNorm, losses.examples, losses.tokens,
                 new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
+    }
+
+    /** Waits for the work queued on the model's GPU; nothing on a CPU. */
+    private void deviceDone() {
+        if (model.device().is_cuda()) {
+            torch.cuda_synchronize(model.device().index());
+        }
     }
 
     /** What one pass over a step's micro-batches saw: the summed loss, examples and tokens of the whole job. */
