@@ -2,6 +2,7 @@ package org.geneformer4j.cli;
 
 import java.io.PrintWriter;
 import org.geneformer4j.tensor.LibTorch;
+import org.geneformer4j.util.ErrorMessages;
 import org.geneformer4j.util.Log;
 import org.geneformer4j.util.NoSpace;
 import org.geneformer4j.util.UserException;
@@ -47,7 +48,8 @@ public final class Main {
                 String path = NoSpace.pathOf(ex);
                 err.println("error: no space left on device" + (path == null ? "" : " (" + path + ")"));
             } else {
-                err.println(heapFull(ex) != null ? heapLine(heapFull(ex)) : errorLine(ex, verbose));
+                OutOfMemoryError heap = heapFull(ex);
+                err.println(heap != null ? heapLine(heap) : errorLine(ex, verbose));
             }
             if (verbose) {
                 ex.printStackTrace(err);
@@ -90,9 +92,7 @@ public final class Main {
 
     /** An unexpected error's line: LibTorch's messages carry its C++ backtrace after the first line, for --verbose. */
     static String errorLine(Throwable ex, boolean verbose) {
-        String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-        int nl = m.indexOf('\n');
-        return "error: " + (nl < 0 || verbose ? m : m.substring(0, nl));
+        return "error: " + (verbose && ex.getMessage() != null ? ex.getMessage() : ErrorMessages.firstLine(ex));
     }
 
     /** Lines on stderr; detail only with --verbose (read when a line is written, so a command may take it early). */

@@ -1,5 +1,6 @@
 package org.geneformer4j.distributed;
 
+import org.geneformer4j.util.ErrorMessages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,7 +67,7 @@ public final class DataParallel implements AutoCloseable {
             // LinkageError: NCCL's natives missing (LibTorch's CPU build)
             throw new UserException("rank " + cluster.rank() + " could not join the job at " + cluster.masterAddr() + ":"
                     + cluster.masterPort() + " over " + chosen.name().toLowerCase(java.util.Locale.ROOT) + ": "
-                    + firstLine(e.getMessage()), e);
+                    + ErrorMessages.firstLine(e), e);
         }
     }
 
@@ -230,12 +231,8 @@ public final class DataParallel implements AutoCloseable {
         } catch (RuntimeException e) {
             // Gloo reports a vanished peer as "Connection closed by peer" and a silent one as a timeout
             throw new UserException("rank " + cluster.rank() + " of " + cluster.worldSize() + ": another rank stopped or"
-                    + " does not answer (" + firstLine(e.getMessage()) + ")", e);
+                    + " does not answer (" + ErrorMessages.firstLine(e) + ")", e);
         }
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "no message" : s.lines().findFirst().orElse(s).trim();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.geneformer4j.engine;
 
+import org.geneformer4j.util.ErrorMessages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -59,7 +60,7 @@ public final class MemoryBackoff {
             }
             if (batch.size() == 1) {
                 throw new UserException("out of device memory on a single cell; use --dtype bf16, a smaller --max-tokens "
-                        + "or a card with more memory (" + firstLine(e) + ")", e);
+                        + "or a card with more memory (" + ErrorMessages.firstLine(e) + ")", e);
             }
             halved.accept(batch.size());
             int mid = batch.size() / 2;
@@ -67,11 +68,5 @@ public final class MemoryBackoff {
             out.addAll(run(batch.subList(mid, batch.size()), run, halved));
             return out;
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

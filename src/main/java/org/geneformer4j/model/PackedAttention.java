@@ -1,5 +1,6 @@
 package org.geneformer4j.model;
 
+import org.geneformer4j.util.ErrorMessages;
 import org.geneformer4j.tensor.AtenOps;
 import org.geneformer4j.tensor.LibTorch;
 
@@ -52,7 +53,7 @@ public final class PackedAttention {
                     return out;
                 } catch (RuntimeException e) {
                     flashBroken = true; // not compiled into this LibTorch, or not for this card
-                    fallbacks.add("flash attention unavailable: " + firstLine(e));
+                    fallbacks.add("flash attention unavailable: " + ErrorMessages.firstLine(e));
                 }
             }
             if (!efficientBroken) {
@@ -62,7 +63,7 @@ public final class PackedAttention {
                     return out;
                 } catch (RuntimeException e) {
                     efficientBroken = true;
-                    fallbacks.add("memory-efficient attention unavailable: " + firstLine(e));
+                    fallbacks.add("memory-efficient attention unavailable: " + ErrorMessages.firstLine(e));
                 }
             }
         }
@@ -130,11 +131,5 @@ public final class PackedAttention {
                 new IValue((long) layout.maxLength()), new IValue(dropout), new IValue(0L), new IValue(grad),
                 new IValue(), new IValue(), new IValue());
         return out.get(0).toTensor().squeeze(0);
-    }
-
-    private static String firstLine(RuntimeException e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }
