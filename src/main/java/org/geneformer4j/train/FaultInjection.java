@@ -1,18 +1,29 @@
 package org.geneformer4j.train;
 
 /**
- * A test's way to kill one rank of a job mid-run, as {@code kill -9} would (no cleanup, no message):
- * {@code GENEFORMER_FAULT_RANK} and {@code GENEFORMER_FAULT_STEP} in the environment. Unset in real jobs.
+ * A test's way to fail one rank of a job mid-run ({@code GENEFORMER_FAULT_RANK}): killed as {@code kill -9} would
+ * (no cleanup, no message) at {@code GENEFORMER_FAULT_STEP}, or out of device memory once, after its first backward
+ * pass, at {@code GENEFORMER_FAULT_OOM_STEP}. Unset in real jobs.
  */
 final class FaultInjection {
     private static final String RANK = System.getenv("GENEFORMER_FAULT_RANK");
     private static final String STEP = System.getenv("GENEFORMER_FAULT_STEP");
+    private static final String OOM_STEP = System.getenv("GENEFORMER_FAULT_OOM_STEP");
+    private static boolean outOfMemoryDone;
 
     private FaultInjection() {}
 
     static void maybeDie(int rank, long step) {
         if (RANK != null && STEP != null && Integer.parseInt(RANK) == rank && Long.parseLong(STEP) == step) {
             Runtime.getRuntime().halt(137);
+        }
+    }
+
+    static void maybeRunOutOfMemory(int rank, long step) {
+        if (RANK != null && OOM_STEP != null && !outOfMemoryDone && Integer.parseInt(RANK) == rank
+                && Long.parseLong(OOM_STEP) == step) {
+            outOfMemoryDone = true;
+            throw new RuntimeException("CUDA out of memory (injected at step " + (step + 1) + ")");
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.geneformer4j.train;
 
+import org.geneformer4j.util.ErrorMessages;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -71,10 +73,20 @@ final class TrainStep {
         int rank = parallel.cluster().rank();
         int world = parallel.worldSize();
         long t0 = System.nanoTime();
+        int micro = microBatches.size();
+        int[][] shares = new int[micro][];
+        long[] weights = new long[micro];
+        for (int k = 0; k < micro; k++) {
+            shares[k] = share(microBatches.get(k), rank, world);
+            weights[k] = world == 1 ? 0 : task.weight(shares[k], step);
+        }
+        // the batches' weights as the sums of the shares': no rank reads the examples of another (a corpus on disk).
+        // A collective, so outside the retries below, which one rank may make alone.
+        long[] totals = parallel.sum(weights);
         Losses losses;
         while (true) {
             try {
-                losses = forwardBackward(microBatches, step, rank, world);
+                losses = forwardBackward(microBatches, shares, weights, totals, step, rank, world);
                 break;
             } catch (RuntimeException e) {
                 if (!MemoryBackoff.isOutOfMemory(e)) {
@@ -82,10 +94,10 @@ final class TrainStep {
                 }
                 // the failed attempt may have added part of its gradients: start the step again from none
                 Gradients.zero(trainableList);
-                int largest = microBatches.stream().mapToInt(b -> share(b, rank, world).length).max().orElse(1);
+                int largest = Arrays.stream(shares).mapToInt(b -> b.length).max().orElse(1);
                 if (pieces >= largest) {
                     throw new UserException("out of memory on a single cell at step " + (step + 1)
-                            + "; use --dtype bf16 or --packed, or a card with more memory (" + firstLine(e) + ")", e);
+                            + "; use --dtype bf16 or --packed, or a card with more memory (" + ErrorMessages.firstLine(e) + ")", e);
                 }
                 pieces *= 2;
                 onSplit.split(step, pieces);
@@ -102,7 +114,6 @@ final class TrainStep {
         double gradNorm = Gradients.clipNorm(trainableList, s.maxGradNorm());
         optimizer.step(learningRate);
         Gradients.zero(trainableList);
-        int micro = microBatches.size();
         return new Done(losses.sum / micro, gradNorm, losses.examples, losses.tokens,
                 new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
     }
@@ -122,19 +133,12 @@ final class TrainStep {
      * through in {@link #pieces} pieces, each weighted as a data-parallel rank weights its share, so that the
      * gradients are the whole share's whatever the number of pieces (the equivalence the data-parallel tests show).
      */
-    private Losses forwardBackward(List<int[]> microBatches, long step, int rank, int world) {
+    private Losses forwardBackward(List<int[]> microBatches, int[][] shares, long[] weights, long[] totals, long step,
+            int rank, int world) {
         int micro = microBatches.size();
         double lossSum = 0;
         long examples = 0;
         long tokens = 0;
-        int[][] shares = new int[micro][];
-        long[] weights = new long[micro];
-        for (int k = 0; k < micro; k++) {
-            shares[k] = share(microBatches.get(k), rank, world);
-            weights[k] = world == 1 ? 0 : task.weight(shares[k], step);
-        }
-        // the batches' weights as the sums of the shares': no rank reads the examples of another (a corpus on disk)
-        long[] totals = parallel.sum(weights);
         for (int k = 0; k < micro; k++) {
             int[] global = microBatches.get(k);
             int[] batch = shares[k];
@@ -158,6 +162,7 @@ final class TrainStep {
                         }
                         lossSum += loss.item_double();
                         loss.mul(new Scalar(1.0 / micro)).backward();
+                        FaultInjection.maybeRunOutOfMemory(rank, step);
                     }
                 }
             }
@@ -179,17 +184,11 @@ final class TrainStep {
         return pieces;
     }
 
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
-
     /** Rank {@code rank}'s share of a batch: contiguous, sizes differing by at most one (empty when the batch is smaller than the job). */
     static int[] share(int[] batch, int rank, int world) {
         int from = (int) ((long) batch.length * rank / world);
         int to = (int) ((long) batch.length * (rank + 1) / world);
-        return java.util.Arrays.copyOfRange(batch, from, to);
+        return Arrays.copyOfRange(batch, from, to);
     }
 
     /** The dropout seed of micro-batch {@code k} of optimizer step {@code step}: a resumed run draws the same masks. */

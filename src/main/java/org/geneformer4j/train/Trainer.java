@@ -146,7 +146,7 @@ public final class Trainer {
             progress.setTotal(total);
             progress.advance(state.globalStep());
             TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel, autocast, state.memoryPieces(),
-                    (at, pieces) -> progress.note("warning: out of memory at step " + (at + 1) + " (rank "
+                    (at, pieces) -> warn(main, "warning: out of memory at step " + (at + 1) + " (rank "
                             + parallel.cluster().rank() + "): each batch now goes through in " + pieces
                             + " pieces, its gradients accumulated (the same step, more time)"));
             Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main, autocast);
@@ -196,6 +196,18 @@ public final class Trainer {
             for (Tensor p : model.parameters().values()) {
                 p.requires_grad_(false);
             }
+        }
+    }
+
+    /**
+     * A line about this rank alone: between rank 0's progress reports, or on the other ranks' stderr, which otherwise
+     * carries only their errors (rank 0 speaks for the job).
+     */
+    private void warn(boolean main, String line) {
+        if (main) {
+            progress.note(line);
+        } else {
+            System.err.println(line);
         }
     }
 

@@ -126,29 +126,9 @@ class DataParallelCliTest {
         assertEquals(0, Cli.run(finetune(straight, 4, "--nproc-per-node", "2", "--save-steps", "2").toArray(String[]::new)).exit());
         Path killed = tmp.resolve("killed");
         List<String> args = finetune(killed, 4, "--nproc-per-node", "2", "--save-steps", "2", "--dist-timeout", "30");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("geneformer.launch.classpath");
-        int port;
-        try (var s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<Process> ranks = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (int r = 0; r < 2; r++) {
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp,
-                    "org.geneformer4j.cli.Main"));
-            cmd.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putAll(Map.of("RANK", "" + r, "WORLD_SIZE", "2", "LOCAL_RANK", "" + r, "MASTER_ADDR", "127.0.0.1",
-                    "MASTER_PORT", "" + port, "GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_STEP", "5"));
-            Path log = tmp.resolve("rank" + r + ".log");
-            logs.add(log);
-            ranks.add(pb.redirectErrorStream(true).redirectOutput(log.toFile()).start());
-        }
-        for (Process p : ranks) {
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a rank still runs");
-        }
+        List<Process> ranks = twoRanks(args, Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_STEP", "5"), "rank", logs);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(137, ranks.get(1).exitValue(), "the killed rank");
         assertEquals(1, ranks.get(0).exitValue(), Files.readString(logs.get(0)));
@@ -164,6 +144,56 @@ class DataParallelCliTest {
         double d = maxDifference(straight, killed);
         System.out.println("killed rank 1 at step 5: the others stopped in " + seconds + " s; resumed vs uninterrupted: " + d);
         assertTrue(d < 1e-6, "resumed weights differ by " + d);
+    }
+
+    /**
+     * One rank runs out of memory once, after its first backward pass of step 3: it alone goes through the step again
+     * in pieces, while the other waits at the gradient reduction. The job ends with the weights of a job that had
+     * the memory.
+     */
+    @Test
+    void aRankOutOfMemoryTrainsOnInPiecesAndTheJobEndsWithTheSameWeights() throws Exception {
+        Path straight = tmp.resolve("straight-oom");
+        assertEquals(0, Cli.run(finetune(straight, 4, "--nproc-per-node", "2").toArray(String[]::new)).exit());
+        Path pieces = tmp.resolve("pieces");
+        List<Path> logs = new ArrayList<>();
+        List<Process> ranks = twoRanks(finetune(pieces, 4, "--nproc-per-node", "2", "--dist-timeout", "30"),
+                Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_OOM_STEP", "2"), "oom", logs);
+        for (int r = 0; r < 2; r++) {
+            assertEquals(0, ranks.get(r).exitValue(), Files.readString(logs.get(r)));
+        }
+        assertTrue(Files.readString(logs.get(1)).contains("warning: out of memory at step 3 (rank 1): each batch now goes"
+                + " through in 2 pieces"), Files.readString(logs.get(1)));
+        double d = maxDifference(straight, pieces);
+        assertTrue(d < 1e-6, "weights differ by " + d);
+    }
+
+    /** The two ranks of a job over Gloo, started by hand with {@code env} added; waited for, their logs in {@code logs}. */
+    private static List<Process> twoRanks(List<String> args, Map<String, String> env, String name, List<Path> logs)
+            throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("geneformer.launch.classpath");
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<Process> ranks = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", cp,
+                    "org.geneformer4j.cli.Main"));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(Map.of("RANK", "" + r, "WORLD_SIZE", "2", "LOCAL_RANK", "" + r, "MASTER_ADDR", "127.0.0.1",
+                    "MASTER_PORT", "" + port));
+            pb.environment().putAll(env);
+            Path log = tmp.resolve(name + r + ".log");
+            logs.add(log);
+            ranks.add(pb.redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        }
+        for (Process p : ranks) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a rank still runs");
+        }
+        return ranks;
     }
 
     /**
