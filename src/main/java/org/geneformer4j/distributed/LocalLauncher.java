@@ -1,11 +1,16 @@
 package org.geneformer4j.distributed;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.geneformer4j.util.Log;
 import org.geneformer4j.util.UserException;
@@ -14,11 +19,17 @@ import org.geneformer4j.util.UserException;
  * {@code --nproc-per-node N}: starts N copies of this very command as the ranks of one job on this machine, with the
  * environment torchrun would give them (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1, a free MASTER_PORT),
  * waits for them, and stops them all when one fails, so a dead rank never leaves the others holding the machine.
- * Rank 0 writes the outputs and the log; the other ranks print only errors.
+ * Rank 0 writes the outputs and the log; the other ranks print only warnings and errors.
+ *
+ * <p>A failed job says one error line, the cause's: the first rank to exit with an error. The others' errors are
+ * mostly its echo ("another rank stopped or does not answer") and would bury it, so the ranks' {@code error:} lines
+ * are held back and only the cause's is printed, as the launcher's own.
  */
 public final class LocalLauncher {
     /** How long the other ranks get to notice a failed one and stop on their own before they are killed. */
-    static final long GRACE_SECONDS = 20;
+    static final long GRACE_SECONDS = 5;
+
+    private static final String ERROR = "error: ";
 
     private LocalLauncher() {}
 
@@ -44,6 +55,8 @@ public final class LocalLauncher {
         cmd.addAll(args);
         List<Process> ranks = new ArrayList<>();
         List<Thread> relays = new ArrayList<>();
+        String[] errors = new String[nproc];
+        Queue<Integer> exited = new ConcurrentLinkedQueue<>(); // ranks in the order they ended
         try {
             for (int r = 0; r < nproc; r++) {
                 ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -56,21 +69,28 @@ public final class LocalLauncher {
                 env.put("GENEFORMER_RANK_OF_LAUNCH", Integer.toString(r));
                 pb.redirectErrorStream(true);
                 Process p = pb.start();
-                relays.add(relay(p, r));
+                int rank = r;
+                p.onExit().thenRun(() -> exited.add(rank));
+                relays.add(relay(p, rank, errors));
                 ranks.add(p);
             }
             // a launcher stopped by Ctrl-C or the batch system takes its ranks with it
             Thread reaper = new Thread(() -> ranks.forEach(Process::destroyForcibly), "stop-ranks");
             Runtime.getRuntime().addShutdownHook(reaper);
             log.info("launched " + nproc + " ranks on this machine (rendezvous 127.0.0.1:" + port + ")");
+            boolean failed;
             try {
-                return await(ranks, log);
+                failed = !await(ranks);
             } finally {
                 for (Thread t : relays) {
-                    t.join(5000); // the last lines of every rank are out before the job's own verdict
+                    t.join(5000); // the last lines of every rank are in before the job's own verdict
                 }
                 Runtime.getRuntime().removeShutdownHook(reaper);
             }
+            if (failed) {
+                throw new UserException(cause(ranks, exited, errors));
+            }
+            return 0;
         } catch (IOException e) {
             ranks.forEach(Process::destroyForcibly);
             throw new UserException("cannot start the ranks: " + e.getMessage(), e);
@@ -81,11 +101,22 @@ public final class LocalLauncher {
         }
     }
 
-    /** Copies a rank's output to this process's stderr, line by line, so that the job speaks through one stream. */
-    private static Thread relay(Process p, int rank) {
+    /**
+     * Copies a rank's output to this process's stderr, line by line, so that the job speaks through one stream; keeps
+     * its first error line in {@code errors} instead.
+     */
+    private static Thread relay(Process p, int rank, String[] errors) {
         Thread t = new Thread(() -> {
-            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            try (var in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith(ERROR)) {
+                        synchronized (errors) {
+                            if (errors[rank] == null) {
+                                errors[rank] = line.substring(ERROR.length());
+                            }
+                        }
+                        continue;
+                    }
                     System.err.println(line);
                 }
             } catch (IOException ignored) {
@@ -97,31 +128,51 @@ public final class LocalLauncher {
         return t;
     }
 
-    private static int await(List<Process> ranks, Log log) throws InterruptedException {
+    /** Waits for every rank; when one fails, gives the others a grace period to stop, then stops them. */
+    private static boolean await(List<Process> ranks) throws InterruptedException {
         while (true) {
             boolean allDone = true;
-            for (int r = 0; r < ranks.size(); r++) {
-                Process p = ranks.get(r);
+            for (Process p : ranks) {
                 if (p.isAlive()) {
                     allDone = false;
                 } else if (p.exitValue() != 0) {
-                    int code = p.exitValue();
-                    for (Process q : ranks) {
-                        q.waitFor(0, TimeUnit.SECONDS);
-                    }
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GRACE_SECONDS);
                     for (Process q : ranks) {
                         q.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                         q.destroyForcibly();
                     }
-                    throw new UserException("rank " + r + " exited with code " + code + "; the job was stopped");
+                    for (Process q : ranks) {
+                        q.waitFor(); // exit order is complete before the cause is read from it
+                    }
+                    return false;
                 }
             }
             if (allDone) {
-                return 0;
+                return true;
             }
             Thread.sleep(100);
         }
+    }
+
+    /** The failed job's one line: the first rank to end with an error, in its own words where it had any. */
+    static String cause(List<Process> ranks, Queue<Integer> exited, String[] errors) {
+        for (int r : exited) {
+            int code = ranks.get(r).exitValue();
+            if (code == 0) {
+                continue;
+            }
+            String own;
+            synchronized (errors) {
+                own = errors[r];
+            }
+            if (own != null) {
+                return (own.startsWith("rank ") ? own : "rank " + r + " of " + ranks.size() + ": " + own) + "; the job was stopped";
+            }
+            String how = code > 128 ? "was killed by signal " + (code - 128) + ", without an error of its own (out of host"
+                    + " memory, or stopped by the batch system?)" : "exited with code " + code;
+            return "rank " + r + " of " + ranks.size() + " " + how + "; the job was stopped";
+        }
+        return "a rank failed; the job was stopped";
     }
 
     private static int freePort() {

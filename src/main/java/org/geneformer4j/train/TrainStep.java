@@ -104,6 +104,7 @@ final class TrainStep {
             }
         }
         FaultInjection.maybeDie(rank, step);
+        FaultInjection.maybeHang(rank, step);
         // backward() returns once its kernels are queued; without waiting, their time would show as the next part's
         // (the H100's table put backward's tail under the optimizer). The norm read back below waits anyway.
         deviceDone();

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.geneformer4j.TestData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,5 +111,68 @@ class PretrainCliTest {
         double d = DataParallelCliTest.maxDifference(one, two);
         System.out.println("pretraining, 2 ranks x batch 4 vs 1 process x batch 8, 5 steps: max weight difference " + d);
         assertTrue(d < 1e-6, "weights differ by " + d);
+    }
+
+    /**
+     * Under {@code --nproc-per-node}, a rank killed mid-run (no message: as the kernel's OOM killer or the batch system
+     * does it) stops the job with one error line naming it, and the same command resumes to the weights of a run that
+     * was never interrupted.
+     */
+    @Test
+    void aKilledRankStopsTheJobWithOneLineAndTheRerunResumesToTheSameWeights() throws Exception {
+        Path plain = tmp.resolve("plain");
+        assertEquals(0, Cli.run(pretrain(plain, 8)).exit());
+        Path killed = tmp.resolve("killed");
+        String[] args = pretrain(killed, 4, "--nproc-per-node", "2", "--save-steps", "2", "--ddp-timeout", "30");
+        Launched job = launch(args, Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_STEP", "3"));
+        assertEquals(1, job.exit(), job.output());
+        assertEquals(List.of("error: rank 1 of 2 was killed by signal 9, without an error of its own (out of host memory, or"
+                + " stopped by the batch system?); the job was stopped"), job.errors(), job.output());
+        assertTrue(job.seconds() < 60, "the job took " + job.seconds() + " s to stop");
+        assertEquals(List.of("checkpoint-2"), FinetuneCliTest.checkpoints(killed));
+        Cli again = Cli.run(args);
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.err().contains("resumed"), again.err());
+        double d = DataParallelCliTest.maxDifference(plain, killed);
+        System.out.println("pretraining, rank 1 killed at step 4: stopped in " + job.seconds() + " s; resumed vs 1 x 8: " + d);
+        assertTrue(d < 1e-6, "resumed weights differ by " + d);
+    }
+
+    /**
+     * A rank that hangs (alive, silent) cannot be told from a slow one but by a deadline: the others' collective times
+     * out after {@code --ddp-timeout}, and the launcher stops the hung rank. One error line, well within a minute.
+     */
+    @Test
+    void aHungRankStopsTheJobWithOneLineAfterTheTimeout() throws Exception {
+        Path hung = tmp.resolve("hung");
+        Launched job = launch(pretrain(hung, 4, "--nproc-per-node", "2", "--ddp-timeout", "10"),
+                Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_HANG_STEP", "1"));
+        assertEquals(1, job.exit(), job.output());
+        assertEquals(1, job.errors().size(), job.output());
+        assertTrue(job.errors().get(0).startsWith("error: rank 0 of 2: another rank stopped or does not answer ("), job.output());
+        assertTrue(job.seconds() >= 10 && job.seconds() < 60, "the job took " + job.seconds() + " s to stop");
+        System.out.println("pretraining, rank 1 hung at step 2 with --ddp-timeout 10: stopped in " + job.seconds() + " s: "
+                + job.errors().get(0));
+    }
+
+    record Launched(int exit, String output, double seconds) {
+        List<String> errors() {
+            return output.lines().filter(l -> l.startsWith("error:")).toList();
+        }
+    }
+
+    /** The command in a JVM of its own, as a user starts it, with {@code env} added (its ranks inherit it). */
+    static Launched launch(String[] args, Map<String, String> env) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("geneformer.launch.classpath"),
+                "org.geneformer4j.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path log = Files.createTempFile(tmp, "launch", ".log");
+        long t0 = System.nanoTime();
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the job still runs");
+        return new Launched(p.exitValue(), Files.readString(log), (System.nanoTime() - t0) / 1e9);
     }
 }
