@@ -153,9 +153,12 @@ public final class BertModel implements AutoCloseable {
                 || (head == Head.NONE && name.startsWith("classifier."));
     }
 
-    /** Pooler and classifier tensors: new when a classifier starts from a pretrained (MLM) checkpoint. */
+    /**
+     * Head tensors a checkpoint may lack: pooler and classifier when a classifier starts from a pretrained (MLM)
+     * checkpoint, the masked-gene head when pretraining continues from a classifier's.
+     */
     private static boolean isHeadParameter(String name) {
-        return name.startsWith("classifier.") || name.startsWith("bert.pooler.");
+        return name.startsWith("classifier.") || name.startsWith("bert.pooler.") || name.startsWith("cls.predictions.");
     }
 
     /** Shapes of every parameter the model with {@code head} needs, in transformers' order. */
@@ -212,7 +215,9 @@ public final class BertModel implements AutoCloseable {
     private static Tensor initialise(String name, long[] shape, BertConfig c, Random rng) {
         int n = Math.toIntExact(HostTensor.numel(shape));
         float[] v = new float[n];
-        if (name.endsWith(".weight")) {
+        if (name.endsWith("LayerNorm.weight")) {
+            java.util.Arrays.fill(v, 1f); // as transformers' _init_weights: a LayerNorm starts as the identity
+        } else if (name.endsWith(".weight")) {
             double std = c.json().path("initializer_range").asDouble(0.02);
             for (int i = 0; i < n; i++) {
                 v[i] = (float) (rng.nextGaussian() * std);

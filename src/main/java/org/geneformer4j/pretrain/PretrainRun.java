@@ -68,8 +68,7 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
             // fp32 weights whatever --dtype: bf16 is mixed precision (Trainer.autocast), the weights stay the master copy
             try (Corpus corpus = Corpus.open(inputs, validInput, validFraction, settings.seed(), session.tokenCheck(),
                     masking.vocabSize(), parallel);
-                    BertModel model = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
-                            org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed()).model()) {
+                    BertModel model = load(session, parallel.isMain(), log)) {
                 Cells train = corpus.train;
                 long tokens = Arrays.stream(corpus.tokenCounts).sum();
                 log.info(String.format(Locale.ROOT, "pretrain %s: %,d training cells (%,d tokens), %,d validation cells; %d rank(s) (collectives: %s)%s%s",
@@ -102,6 +101,29 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
         } finally {
             Closing.close(session::close, failure);
         }
+    }
+
+    private BertModel load(ModelSession session, boolean main, Log log) {
+        BertModel.Loaded loaded = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
+                org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed());
+        if (main) {
+            log.info(startingPoint(session.name(), loaded.initialised()));
+        }
+        return loaded.model();
+    }
+
+    /**
+     * What the run starts from, said once: continual pretraining keeps a pretrained model's masked-gene head, and a
+     * checkpoint without one (a classifier's) gets a new head, as transformers' {@code from_pretrained} gives it, which
+     * its first steps spend re-learning. A model from {@code models init} has a random head of its own.
+     */
+    static String startingPoint(String model, List<String> initialised) {
+        if (initialised.isEmpty()) {
+            return "pretrain " + model + ": from its weights, masked-gene head included; a new optimizer and schedule";
+        }
+        return "warning: " + model + " has no masked-gene head (" + initialised.get(0)
+                + (initialised.size() > 1 ? " and " + (initialised.size() - 1) + " more" : "")
+                + "): it starts from a new random one, as transformers' BertForMaskedLM.from_pretrained would";
     }
 
     /** A fresh output, or the one of an interrupted run to resume; a finished one only with --overwrite. */

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.geneformer4j.TestData;
+import org.geneformer4j.checkpoint.HostTensor;
+import org.geneformer4j.checkpoint.SafeTensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,13 @@ class PretrainCliTest {
                 "--warmup-steps", "2", "--threads", "1", "--seed", "9"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
+    }
+
+    /** {@code args} with the value of {@code option} replaced. */
+    static String[] with(String[] args, String option, String value) {
+        String[] a = args.clone();
+        a[List.of(a).indexOf(option) + 1] = value;
+        return a;
     }
 
     @Test
@@ -153,6 +162,47 @@ class PretrainCliTest {
         assertTrue(job.seconds() >= 10 && job.seconds() < 60, "the job took " + job.seconds() + " s to stop");
         System.out.println("pretraining, rank 1 hung at step 2 with --ddp-timeout 10: stopped in " + job.seconds() + " s: "
                 + job.errors().get(0));
+    }
+
+    /**
+     * Continual pretraining (how CLcancer was made) starts from every weight of the pretrained model, its masked-gene
+     * head included; a checkpoint without that head (a classifier's) gets a new one, with a warning. A learning rate of
+     * 1e-30 leaves the weights where they started, so the output shows what the run started from.
+     */
+    @Test
+    void continualPretrainingStartsFromThePretrainedWeightsAndHead() throws Exception {
+        Path base = tmp.resolve("base");
+        assertEquals(0, Cli.run(pretrain(base, 8)).exit());
+        Path continued = tmp.resolve("continued");
+        String[] a = with(with(pretrain(continued, 8), "-m", base.resolve("model").toString()), "--learning-rate", "1e-30");
+        Cli c = Cli.run(a);
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.err().contains("from its weights, masked-gene head included; a new optimizer and schedule"), c.err());
+        assertTrue(DataParallelCliTest.maxDifference(base, continued) < 1e-12, "the run did not start from the pretrained weights");
+
+        // a classifier's checkpoint: the same encoder without cls.predictions.*
+        Path classifier = tmp.resolve("classifier");
+        Files.createDirectories(classifier);
+        Files.copy(base.resolve("model/config.json"), classifier.resolve("config.json"));
+        Map<String, HostTensor> tensors = new java.util.LinkedHashMap<>(SafeTensors.read(base.resolve("model/model.safetensors")));
+        tensors.keySet().removeIf(k -> k.startsWith("cls."));
+        SafeTensors.write(classifier.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        Path newHead = tmp.resolve("new-head");
+        a = with(with(pretrain(newHead, 8), "-m", classifier.toString()), "--learning-rate", "1e-30");
+        Cli h = Cli.run(a);
+        assertEquals(0, h.exit(), h.err());
+        assertEquals(1, h.err().lines().filter(l -> l.startsWith("warning: ") && l.contains("has no masked-gene head")).count(), h.err());
+        Map<String, HostTensor> out = SafeTensors.read(newHead.resolve("model/model.safetensors"));
+        for (String k : tensors.keySet()) {
+            float[] u = tensors.get(k).floats();
+            float[] v = out.get(k).floats();
+            for (int i = 0; i < u.length; i++) {
+                assertTrue(Math.abs(u[i] - v[i]) < 1e-12, k);
+            }
+        }
+        for (float v : out.get("cls.predictions.transform.LayerNorm.weight").floats()) {
+            assertEquals(1f, v, 1e-12, "a new LayerNorm starts as the identity");
+        }
     }
 
     record Launched(int exit, String output, double seconds) {
