@@ -59,6 +59,12 @@ final class TuneCommand implements Callable<Integer> {
         if (train.nprocPerNode > 1) {
             throw new org.geneformer4j.util.UserException("tune runs one trial per device (--devices); --nproc-per-node is for finetune and pretrain");
         }
+        // each task of a torchrun or srun job would run the whole study into the same directory
+        org.geneformer4j.distributed.Cluster job = org.geneformer4j.distributed.Cluster.fromEnvironment();
+        if (job.distributed()) {
+            throw new org.geneformer4j.util.UserException("tune runs its trials in one process, one per device (--devices 0,1,...);"
+                    + " start it once, not as the " + job.worldSize() + " tasks of a torchrun or Slurm job");
+        }
         if (multitask == null) {
             data.requireLabel();
         }

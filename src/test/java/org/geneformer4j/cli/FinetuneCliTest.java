@@ -271,6 +271,16 @@ class FinetuneCliTest {
         }
     }
 
+    /** A study is one process; as the tasks of a Slurm job, every task would run it into the same directory. */
+    @Test
+    void tuneRefusesToRunAsTheTasksOfAJob(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("study");
+        Cli r = Cli.inChildJvm(Map.of("SLURM_NTASKS", "2", "SLURM_PROCID", "1", "SLURM_LOCALID", "1", "SLURM_NODELIST", "localhost"),
+                "tune", "-m", "Geneformer-V1-10M", "-i", dir.resolve("cells.dataset").toString(), "--label", "cell_type", "-o", out.toString());
+        expectError(r, "start it once, not as the 2 tasks of a torchrun or Slurm job");
+        assertFalse(Files.exists(out));
+    }
+
     static void expectError(Cli r, String part) {
         assertEquals(1, r.exit(), r.err());
         assertEquals(1, r.errorLines(), r.err());

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.geneformer4j.TestData;
 import org.geneformer4j.checkpoint.HostTensor;
 import org.geneformer4j.checkpoint.SafeTensors;
@@ -48,6 +47,10 @@ class PretrainCliTest {
                 "--warmup-steps", "2", "--threads", "1", "--seed", "9"));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
+    }
+
+    static List<String> errors(Cli c) {
+        return c.err().lines().filter(l -> l.startsWith("error:")).toList();
     }
 
     /** {@code args} with the value of {@code option} replaced. */
@@ -133,17 +136,19 @@ class PretrainCliTest {
         assertEquals(0, Cli.run(pretrain(plain, 8)).exit());
         Path killed = tmp.resolve("killed");
         String[] args = pretrain(killed, 4, "--nproc-per-node", "2", "--save-steps", "2", "--ddp-timeout", "30");
-        Launched job = launch(args, Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_STEP", "3"));
-        assertEquals(1, job.exit(), job.output());
+        long t0 = System.nanoTime();
+        Cli job = Cli.inChildJvm(Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_STEP", "3"), args);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, job.exit(), job.err());
         assertEquals(List.of("error: rank 1 of 2 was killed by signal 9, without an error of its own (out of host memory, or"
-                + " stopped by the batch system?); the job was stopped"), job.errors(), job.output());
-        assertTrue(job.seconds() < 60, "the job took " + job.seconds() + " s to stop");
+                + " stopped by the batch system?); the job was stopped"), errors(job), job.err());
+        assertTrue(seconds < 60, "the job took " + seconds + " s to stop");
         assertEquals(List.of("checkpoint-2"), FinetuneCliTest.checkpoints(killed));
         Cli again = Cli.run(args);
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.err().contains("resumed"), again.err());
         double d = DataParallelCliTest.maxDifference(plain, killed);
-        System.out.println("pretraining, rank 1 killed at step 4: stopped in " + job.seconds() + " s; resumed vs 1 x 8: " + d);
+        System.out.println("pretraining, rank 1 killed at step 4: stopped in " + seconds + " s; resumed vs 1 x 8: " + d);
         assertTrue(d < 1e-6, "resumed weights differ by " + d);
     }
 
@@ -154,14 +159,15 @@ class PretrainCliTest {
     @Test
     void aHungRankStopsTheJobWithOneLineAfterTheTimeout() throws Exception {
         Path hung = tmp.resolve("hung");
-        Launched job = launch(pretrain(hung, 4, "--nproc-per-node", "2", "--ddp-timeout", "10"),
-                Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_HANG_STEP", "1"));
-        assertEquals(1, job.exit(), job.output());
-        assertEquals(1, job.errors().size(), job.output());
-        assertTrue(job.errors().get(0).startsWith("error: rank 0 of 2: another rank stopped or does not answer ("), job.output());
-        assertTrue(job.seconds() >= 10 && job.seconds() < 60, "the job took " + job.seconds() + " s to stop");
-        System.out.println("pretraining, rank 1 hung at step 2 with --ddp-timeout 10: stopped in " + job.seconds() + " s: "
-                + job.errors().get(0));
+        long t0 = System.nanoTime();
+        Cli job = Cli.inChildJvm(Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_HANG_STEP", "1"),
+                pretrain(hung, 4, "--nproc-per-node", "2", "--ddp-timeout", "10"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, job.exit(), job.err());
+        assertEquals(1, errors(job).size(), job.err());
+        assertTrue(errors(job).get(0).startsWith("error: rank 0 of 2: another rank stopped or does not answer ("), job.err());
+        assertTrue(seconds >= 10 && seconds < 60, "the job took " + seconds + " s to stop");
+        System.out.println("pretraining, rank 1 hung at step 2 with --ddp-timeout 10: stopped in " + seconds + " s: " + errors(job).get(0));
     }
 
     /**
@@ -203,26 +209,5 @@ class PretrainCliTest {
         for (float v : out.get("cls.predictions.transform.LayerNorm.weight").floats()) {
             assertEquals(1f, v, 1e-12, "a new LayerNorm starts as the identity");
         }
-    }
-
-    record Launched(int exit, String output, double seconds) {
-        List<String> errors() {
-            return output.lines().filter(l -> l.startsWith("error:")).toList();
-        }
-    }
-
-    /** The command in a JVM of its own, as a user starts it, with {@code env} added (its ranks inherit it). */
-    static Launched launch(String[] args, Map<String, String> env) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("geneformer.launch.classpath"),
-                "org.geneformer4j.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
-        Path log = Files.createTempFile(tmp, "launch", ".log");
-        long t0 = System.nanoTime();
-        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the job still runs");
-        return new Launched(p.exitValue(), Files.readString(log), (System.nanoTime() - t0) / 1e9);
     }
 }
