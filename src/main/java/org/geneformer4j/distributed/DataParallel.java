@@ -179,6 +179,45 @@ public final class DataParallel implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails on every rank unless all ranks hold rank 0's weights bit for bit. Only rank 0 writes checkpoints, so
+     * replicas that drifted apart (a kernel that rounds differently on another card, a rank that missed an update)
+     * would be saved as one model while the job trains others. The fingerprint is exact whatever order a device sums
+     * in: each tensor's bit patterns summed as integers.
+     */
+    public void requireSameWeights(Collection<Tensor> params, long step) {
+        if (group == null) {
+            return;
+        }
+        long h = 0;
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            for (Tensor p : params) {
+                ScalarType bits = switch ((int) p.element_size()) {
+                    case 1 -> ScalarType.Byte;
+                    case 2 -> ScalarType.Short;
+                    case 8 -> ScalarType.Long;
+                    default -> ScalarType.Int;
+                };
+                long sum = p.detach().view(bits).sum(new org.bytedeco.pytorch.ScalarTypeOptional(ScalarType.Long)).item_long();
+                h = h * 1_000_003L + sum;
+            }
+        }
+        // two sums, one of them of a scrambled value, so that differences cannot cancel over three or more ranks
+        long[] mine = {h, scramble(h)};
+        long[] all = sum(mine);
+        if (all[0] != mine[0] * worldSize() || all[1] != mine[1] * worldSize()) {
+            throw new UserException("rank " + cluster.rank() + " of " + worldSize() + ": the ranks' weights differ after step "
+                    + step + " (the replicas diverged); no checkpoint was written for it. Rerun to resume from the last one");
+        }
+    }
+
+    /** SplitMix64's finaliser. */
+    private static long scramble(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     /** Each value summed over the ranks (exactly: integers), on every rank; a job of one returns {@code values}. */
     public long[] sum(long[] values) {
         if (group == null) {

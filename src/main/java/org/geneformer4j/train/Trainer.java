@@ -164,6 +164,7 @@ public final class Trainer {
                 int micro = Math.min(s.gradientAccumulation(), batches.size() - b);
                 double lr = s.learningRate() * s.schedule().factor(step, warmup, total, s.learningRate());
                 TrainStep.Done done = trainStep.run(batches.subList(b, b + micro), step, lr);
+                FaultInjection.maybeDiverge(parallel.cluster().rank(), step, trainable.values());
                 b += micro;
                 step++;
                 progress.advance(1);
@@ -178,7 +179,11 @@ public final class Trainer {
                 int nextEpoch = epochEnded ? epoch + 1 : epoch;
                 int nextBatch = epochEnded ? 0 : b;
                 boolean stop = stopAfterSteps >= 0 && step >= stopAfterSteps && step < total;
-                if (main && ((s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop)) {
+                boolean save = (s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop;
+                if (save) {
+                    parallel.requireSameWeights(model.parameters().values(), step);
+                }
+                if (main && save) {
                     TrainingCheckpoint.save(runDir, model, opt,
                             new TrainerState(step, nextEpoch, nextBatch, evaluation.best(), evaluation.bestStep(), key,
                                     trainStep.pieces()), s.saveTotalLimit());

@@ -168,6 +168,23 @@ class DataParallelCliTest {
         assertTrue(d < 1e-6, "weights differ by " + d);
     }
 
+    /**
+     * Rank 0 alone writes checkpoints, so before each one the ranks check that they hold the same weights bit for bit
+     * (every data-parallel test with checkpoints passes that check). A rank nudged off the others after step 3 stops
+     * the job at the next save, step 4, with one line; the checkpoint of step 2 stands.
+     */
+    @Test
+    void ranksWhoseWeightsDifferStopTheJobBeforeTheCheckpoint() throws Exception {
+        Path out = tmp.resolve("diverged");
+        Cli job = Cli.inChildJvm(Map.of("GENEFORMER_FAULT_RANK", "1", "GENEFORMER_FAULT_DIVERGE_STEP", "2"),
+                finetune(out, 4, "--nproc-per-node", "2", "--save-steps", "2").toArray(String[]::new));
+        assertEquals(1, job.exit(), job.err());
+        List<String> errors = job.err().lines().filter(l -> l.startsWith("error:")).toList();
+        assertEquals(1, errors.size(), job.err());
+        assertTrue(errors.get(0).contains("the ranks' weights differ after step 4"), errors.get(0));
+        assertEquals(List.of("checkpoint-2"), FinetuneCliTest.checkpoints(out));
+    }
+
     /** The two ranks of a job over Gloo, started by hand with {@code env} added; waited for, their logs in {@code logs}. */
     private static List<Process> twoRanks(List<String> args, Map<String, String> env, String name, List<Path> logs)
             throws Exception {
