@@ -85,6 +85,51 @@ class DataParallelCliTest {
         }
     }
 
+    /**
+     * The gene classifier too: a rank's share of a batch counts by its labelled genes, not its cells, so 2 ranks x 4
+     * still take the step of 1 process x 8.
+     */
+    @Test
+    void geneClassifierTwoRanksWithBatchFourEqualOneProcessWithBatchEight() throws Exception {
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        try (var r = org.geneformer4j.dataset.Datasets.open(data)) {
+            var c = org.geneformer4j.dataset.TokenColumns.of(r, List.of());
+            while (r.hasNext()) {
+                var b = r.next();
+                for (int i = 0; i < b.rows(); i++) {
+                    for (int t : c.tokens(b, i)) {
+                        counts.merge(t, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        var vocab = org.geneformer4j.vocab.GeneVocabulary.builtin("gc104M");
+        List<Integer> common = counts.entrySet().stream().filter(e -> e.getKey() > 3)
+                .sorted(Map.Entry.<Integer, Integer>comparingByValue().reversed()).limit(20).map(Map.Entry::getKey).toList();
+        StringBuilder tsv = new StringBuilder("gene\tclass\n");
+        for (int i = 0; i < common.size(); i++) {
+            tsv.append(vocab.tokenName(common.get(i))).append('\t').append(i % 2 == 0 ? "even" : "odd").append('\n');
+        }
+        Path classes = tmp.resolve("genes.tsv");
+        Files.writeString(classes, tsv);
+        List<Path> runs = new ArrayList<>();
+        for (String[] layout : new String[][] {{"8"}, {"4", "--nproc-per-node", "2"}}) {
+            Path out = tmp.resolve("gene-" + layout[0]);
+            List<String> a = new ArrayList<>(List.of("finetune", "gene", "-m", model.toString(), "-i", data.toString(), "--gene-classes",
+                    classes.toString(), "--cv", "2", "--folds-to-run", "1", "--max-ncells", "48", "--epochs", "1", "--batch-size",
+                    layout[0], "--learning-rate", "1e-3", "--warmup-steps", "2", "--no-load-best", "--threads", "1", "--seed", "5",
+                    "-o", out.toString()));
+            a.addAll(List.of(layout).subList(1, layout.length));
+            Cli r = Cli.run(a.toArray(String[]::new));
+            assertEquals(0, r.exit(), r.err());
+            runs.add(out.resolve("fold-1"));
+        }
+        double d = maxDifference(runs.get(0), runs.get(1));
+        System.out.println("gene classifier, 2 ranks x batch 4 vs 1 process x batch 8: max weight difference " + d);
+        assertTrue(d < 1e-6, "weights differ by " + d);
+        assertTrue(maxDifferenceToStart(runs.get(0), model) > 1e-4, "the weights moved");
+    }
+
     /** The training-loss values of a run's metrics.jsonl, in order. */
     static List<Double> losses(Path run) {
         try {
