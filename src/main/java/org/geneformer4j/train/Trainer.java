@@ -43,7 +43,7 @@ public final class Trainer {
         this.runDir = runDir;
         this.freezeLayers = freezeLayers;
         this.identity = identity;
-        this.progress = progress;
+        this.progress = progress.also("tokens");
     }
 
     /**
@@ -144,7 +144,7 @@ public final class Trainer {
             TrainerState state = resumedState.orElse(new TrainerState(0, 0, 0, null, -1, key, 1));
             log.truncateAfter(state.globalStep());
             progress.setTotal(total);
-            progress.advance(state.globalStep());
+            progress.resumedAt(state.globalStep());
             TrainStep trainStep = new TrainStep(model, task, trainable, opt, s, parallel, autocast, state.memoryPieces(),
                     (at, pieces) -> warn(main, "warning: out of memory at step " + (at + 1) + " (rank "
                             + parallel.cluster().rank() + "): each batch now goes through in " + pieces
@@ -167,7 +167,7 @@ public final class Trainer {
                 FaultInjection.maybeDiverge(parallel.cluster().rank(), step, trainable.values());
                 b += micro;
                 step++;
-                progress.advance(1);
+                progress.advance(1, done.tokens());
                 boolean epochEnded = b >= batches.size();
                 double epochPosition = round(epoch + (double) b / batches.size());
                 window.add(done, step, total, epochPosition, lr, log, parallel);
