@@ -43,18 +43,19 @@ final class TrainOptions {
             + " in training and evaluation: the same loss and gradients, no work on padding.")
     boolean packed;
 
-    @Option(names = "--eval-steps", defaultValue = "0", description = "Evaluate every N optimizer steps (0: each epoch). Default: ${DEFAULT-VALUE}.")
-    long evalSteps;
+    @Option(names = "--eval-steps", defaultValue = "0", description = "Evaluate every N optimizer steps (0: each epoch; below 1: that share of all steps, as transformers). Default: ${DEFAULT-VALUE}.")
+    double evalSteps;
 
-    @Option(names = "--save-steps", defaultValue = "0", description = "Write a resumable checkpoint-STEP/ every N steps (0: at each evaluation/epoch).")
-    long saveSteps;
+    @Option(names = "--save-steps", defaultValue = "0", description = "Write a resumable checkpoint-STEP/ every N steps (0: at each evaluation/epoch;"
+            + " below 1: that share of all steps, e.g. 0.0417 = 8 an epoch over 3 epochs, upstream's example).")
+    double saveSteps;
 
     @Option(names = "--save-total-limit", defaultValue = "" + TrainSettings.SAVE_TOTAL_LIMIT, paramLabel = "K",
             description = "Keep the K newest checkpoints, deleting older ones once a new one is complete (0: keep all). Default: ${DEFAULT-VALUE}.")
     int saveTotalLimit;
 
-    @Option(names = "--log-steps", defaultValue = "0", description = "Training-loss lines in metrics.jsonl every N steps (0: ten per epoch).")
-    long logSteps;
+    @Option(names = "--log-steps", defaultValue = "0", description = "Training-loss lines in metrics.jsonl every N steps (0: ten per epoch; below 1: that share of all steps).")
+    double logSteps;
 
     @Option(names = "--stop-after-steps", defaultValue = "-1", description = "Stop (with a checkpoint) after N steps in all: a time slice on a preemptible queue; rerun to go on.")
     long stopAfterSteps;

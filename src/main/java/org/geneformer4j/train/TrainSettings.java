@@ -7,7 +7,9 @@ import org.geneformer4j.util.UserException;
  * (batch 12, weight decay 0.001, gradient norm clipped at 1.0, AdamW betas 0.9/0.999, eps 1e-8).
  *
  * @param warmupSteps linear warmup in optimizer steps; when negative, {@code warmupRatio} of all steps
- * @param evalSteps evaluate every this many optimizer steps; 0 evaluates at the end of each epoch
+ * @param evalSteps evaluate every this many optimizer steps; 0 evaluates at the end of each epoch. As transformers'
+ *                  {@code eval_steps}, {@code save_steps} and {@code logging_steps}, a value below 1 is a share of all
+ *                  the run's steps: 1/24 of a 3-epoch run is upstream's example's 8 checkpoints an epoch
  * @param saveSteps write a resumable checkpoint every this many steps; 0 at each epoch end (and each evaluation)
  * @param logSteps write a training-loss line every this many steps; 0 about ten times per epoch
  * @param bestMetric the evaluation metric whose maximum selects the best model (loss metrics are minimised)
@@ -15,7 +17,7 @@ import org.geneformer4j.util.UserException;
  */
 public record TrainSettings(double learningRate, double weightDecay, Schedule schedule, long warmupSteps,
         double warmupRatio, double epochs, int batchSize, int gradientAccumulation, double maxGradNorm, long seed,
-        boolean groupByLength, long evalSteps, long saveSteps, long logSteps, String bestMetric, boolean loadBestAtEnd,
+        boolean groupByLength, double evalSteps, double saveSteps, double logSteps, String bestMetric, boolean loadBestAtEnd,
         double beta1, double beta2, double epsilon, int saveTotalLimit) {
     /** Checkpoints kept by default: the newest and the one before, should the newest be on a disk that fails. */
     public static final int SAVE_TOTAL_LIMIT = 2;
@@ -33,6 +35,9 @@ public record TrainSettings(double learningRate, double weightDecay, Schedule sc
         if (warmupRatio < 0 || warmupRatio >= 1) {
             throw new UserException("--warmup-ratio must be in [0, 1), not " + warmupRatio);
         }
+        interval("--eval-steps", evalSteps);
+        interval("--save-steps", saveSteps);
+        interval("--log-steps", logSteps);
         if (saveTotalLimit < 0) {
             throw new UserException("--save-total-limit must be 0 (keep every checkpoint) or more, not " + saveTotalLimit);
         }
@@ -42,7 +47,35 @@ public record TrainSettings(double learningRate, double weightDecay, Schedule sc
     public String resumeKey() {
         return new TrainSettings(learningRate, weightDecay, schedule, warmupSteps, warmupRatio, epochs, batchSize, gradientAccumulation,
                 maxGradNorm, seed, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon, 0)
-                .toString();
+                .toString()
+                // whole step counts as they were written when these were integers: older checkpoints still resume
+                .replaceAll("(evalSteps|saveSteps|logSteps)=(\\d+)\\.0(?=[,\\]])", "$1=$2");
+    }
+
+    private static void interval(String option, double v) {
+        if (!(v >= 0) || (v > 1 && v != Math.rint(v))) {
+            throw new UserException(option + " must be a whole number of steps, or a share of all steps below 1, not " + v);
+        }
+    }
+
+    /** Steps between two evaluations in a run of {@code totalSteps}; 0: at each epoch's end. */
+    public long evalEvery(long totalSteps) {
+        return every(evalSteps, totalSteps);
+    }
+
+    /** Steps between two checkpoints; 0: at each epoch's end and evaluation. */
+    public long saveEvery(long totalSteps) {
+        return every(saveSteps, totalSteps);
+    }
+
+    /** Steps between two training-loss lines; 0: about ten an epoch. */
+    public long logEvery(long totalSteps) {
+        return every(logSteps, totalSteps);
+    }
+
+    /** transformers' rule: a share below 1 is {@code ceil(share x total)} steps. */
+    private static long every(double v, long totalSteps) {
+        return v >= 1 || v == 0 ? (long) v : Math.max(1, (long) Math.ceil(v * totalSteps));
     }
 
     public long warmupFor(long totalSteps) {

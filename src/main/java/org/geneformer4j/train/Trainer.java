@@ -150,7 +150,9 @@ public final class Trainer {
                             + parallel.cluster().rank() + "): each batch now goes through in " + pieces
                             + " pieces, its gradients accumulated (the same step, more time)"));
             Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main, autocast);
-            LossWindow window = new LossWindow(s.logSteps() > 0 ? s.logSteps() : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
+            LossWindow window = new LossWindow(s.logEvery(total) > 0 ? s.logEvery(total) : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
+            long evalEvery = s.evalEvery(total);
+            long saveEvery = s.saveEvery(total);
             long step = state.globalStep();
             int epoch = state.epoch();
             int b = state.batchInEpoch();
@@ -171,7 +173,7 @@ public final class Trainer {
                 boolean epochEnded = b >= batches.size();
                 double epochPosition = round(epoch + (double) b / batches.size());
                 window.add(done, step, total, epochPosition, lr, log, parallel);
-                boolean evaluate = (s.evalSteps() > 0 && step % s.evalSteps() == 0) || (s.evalSteps() <= 0 && epochEnded)
+                boolean evaluate = (evalEvery > 0 && step % evalEvery == 0) || (evalEvery == 0 && epochEnded)
                         || step == total;
                 if (evaluate) {
                     evaluation.run(model, task, step, epochPosition, log);
@@ -179,7 +181,7 @@ public final class Trainer {
                 int nextEpoch = epochEnded ? epoch + 1 : epoch;
                 int nextBatch = epochEnded ? 0 : b;
                 boolean stop = stopAfterSteps >= 0 && step >= stopAfterSteps && step < total;
-                boolean save = (s.saveSteps() > 0 && step % s.saveSteps() == 0) || (s.saveSteps() <= 0 && (epochEnded || evaluate)) || stop;
+                boolean save = (saveEvery > 0 && step % saveEvery == 0) || (saveEvery == 0 && (epochEnded || evaluate)) || stop;
                 if (save) {
                     parallel.requireSameWeights(model.parameters().values(), step);
                 }
