@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.geneformer4j.util.Log;
@@ -57,6 +58,7 @@ public final class LocalLauncher {
         List<Thread> relays = new ArrayList<>();
         String[] errors = new String[nproc];
         Queue<Integer> exited = new ConcurrentLinkedQueue<>(); // ranks in the order they ended
+        List<CompletableFuture<Void>> recorded = new ArrayList<>();
         try {
             for (int r = 0; r < nproc; r++) {
                 ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -70,7 +72,7 @@ public final class LocalLauncher {
                 pb.redirectErrorStream(true);
                 Process p = pb.start();
                 int rank = r;
-                p.onExit().thenRun(() -> exited.add(rank));
+                recorded.add(p.onExit().thenRun(() -> exited.add(rank)));
                 relays.add(relay(p, rank, errors));
                 ranks.add(p);
             }
@@ -88,6 +90,8 @@ public final class LocalLauncher {
                 Runtime.getRuntime().removeShutdownHook(reaper);
             }
             if (failed) {
+                // onExit's actions run asynchronously after the process is reaped: wait until every exit is recorded
+                CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).join();
                 throw new UserException(cause(ranks, exited, errors));
             }
             return 0;
@@ -142,7 +146,7 @@ public final class LocalLauncher {
                         q.destroyForcibly();
                     }
                     for (Process q : ranks) {
-                        q.waitFor(); // exit order is complete before the cause is read from it
+                        q.waitFor();
                     }
                     return false;
                 }

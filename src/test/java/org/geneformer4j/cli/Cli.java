@@ -47,6 +47,7 @@ record Cli(int exit, String out, String err) {
         try {
             Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // a launcher's ranks, which its kill would orphan
                 p.destroyForcibly();
                 throw new AssertionError("still running after 180 s: " + Files.readString(log));
             }

@@ -96,6 +96,7 @@ class PretrainCliTest {
         Cli rest = Cli.run(pretrain(resumed, 8, "--eval-steps", "5", "--save-steps", "1", "--save-total-limit", "1"));
         assertEquals(0, rest.exit(), rest.err());
         assertTrue(rest.err().contains("resumed"), rest.err());
+        assertTrue(!rest.err().contains("a new optimizer and schedule"), "a resumed run restores its optimizer: " + rest.err());
         assertEquals(0.0, DataParallelCliTest.maxDifference(straight, resumed), "resumed run ends with the same weights");
         assertEquals(List.of(), FinetuneCliTest.checkpoints(resumed), "a finished run keeps model/, not its checkpoints");
 
@@ -154,7 +155,7 @@ class PretrainCliTest {
 
     /**
      * A rank that hangs (alive, silent) cannot be told from a slow one but by a deadline: the others' collective times
-     * out after {@code --ddp-timeout}, and the launcher stops the hung rank. One error line, well within a minute.
+     * out after {@code --ddp-timeout}, and the launcher stops the hung rank. One error line (24 s here).
      */
     @Test
     void aHungRankStopsTheJobWithOneLineAfterTheTimeout() throws Exception {
@@ -166,7 +167,9 @@ class PretrainCliTest {
         assertEquals(1, job.exit(), job.err());
         assertEquals(1, errors(job).size(), job.err());
         assertTrue(errors(job).get(0).startsWith("error: rank 0 of 2: another rank stopped or does not answer ("), job.err());
-        assertTrue(seconds >= 10 && seconds < 60, "the job took " + seconds + " s to stop");
+        assertTrue(errors(job).get(0).contains("Timed out"), "stopped by the deadline, not by a lost connection: " + job.err());
+        // 10 s of timeout, 5 s of grace, three JVM starts: a bound with room for a loaded 2-core machine
+        assertTrue(seconds < 90, "the job took " + seconds + " s to stop");
         System.out.println("pretraining, rank 1 hung at step 2 with --ddp-timeout 10: stopped in " + seconds + " s: " + errors(job).get(0));
     }
 
