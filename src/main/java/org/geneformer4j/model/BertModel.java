@@ -211,19 +211,9 @@ public final class BertModel implements AutoCloseable {
         return s;
     }
 
-    /** transformers' _init_weights for a new Linear: normal(0, initializer_range) weights, zero bias. */
+    /** A head tensor the checkpoint lacks, as transformers would make it ({@link RandomInit#values}). */
     private static Tensor initialise(String name, long[] shape, BertConfig c, Random rng) {
-        int n = Math.toIntExact(HostTensor.numel(shape));
-        float[] v = new float[n];
-        if (name.endsWith("LayerNorm.weight")) {
-            java.util.Arrays.fill(v, 1f); // as transformers' _init_weights: a LayerNorm starts as the identity
-        } else if (name.endsWith(".weight")) {
-            double std = c.json().path("initializer_range").asDouble(0.02);
-            for (int i = 0; i < n; i++) {
-                v[i] = (float) (rng.nextGaussian() * std);
-            }
-        }
-        return Tensors.floats(v, shape);
+        return Tensors.floats(RandomInit.values(name, shape, c, rng::nextGaussian), shape);
     }
 
     public BertConfig config() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * A new, untrained Geneformer-shaped BERT (masked-LM checkpoint) initialised as transformers' {@code _init_weights}:
@@ -44,24 +45,32 @@ public final class RandomInit {
     /** The tensors of a masked-LM checkpoint of {@code config}, drawn from {@code seed}. */
     public static Checkpoint checkpoint(BertConfig config, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        double std = config.json().path("initializer_range").asDouble(0.02);
         Map<String, HostTensor> t = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : BertModel.expectedShapes(config, Head.MLM, 0).entrySet()) {
-            String name = e.getKey();
-            float[] v = new float[Math.toIntExact(HostTensor.numel(e.getValue()))];
-            if (name.contains("LayerNorm.weight")) {
-                java.util.Arrays.fill(v, 1f);
-            } else if (name.endsWith(".weight") && !name.contains("LayerNorm")) {
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (rng.nextGaussian() * std);
-                }
-                if (name.equals("bert.embeddings.word_embeddings.weight")) {
-                    java.util.Arrays.fill(v, config.padTokenId() * config.hiddenSize(), (config.padTokenId() + 1) * config.hiddenSize(), 0f);
-                }
-            }
-            t.put(name, HostTensor.ofFloats(v, e.getValue()));
+            t.put(e.getKey(), HostTensor.ofFloats(values(e.getKey(), e.getValue(), config, rng::nextGaussian), e.getValue()));
         }
         return new Checkpoint(null, config, t, Path.of("(new random model)"));
+    }
+
+    /**
+     * One tensor as transformers' {@code BertPreTrainedModel._init_weights} makes it: Linear and Embedding weights
+     * normal(0, initializer_range) with the padding token's row zero, LayerNorm weights 1, biases 0. The one rule for
+     * new models and for the heads a checkpoint lacks.
+     */
+    static float[] values(String name, long[] shape, BertConfig config, DoubleSupplier gaussian) {
+        float[] v = new float[Math.toIntExact(HostTensor.numel(shape))];
+        if (name.endsWith("LayerNorm.weight")) {
+            java.util.Arrays.fill(v, 1f);
+        } else if (name.endsWith(".weight")) {
+            double std = config.json().path("initializer_range").asDouble(0.02);
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (gaussian.getAsDouble() * std);
+            }
+            if (name.equals("bert.embeddings.word_embeddings.weight")) {
+                java.util.Arrays.fill(v, config.padTokenId() * config.hiddenSize(), (config.padTokenId() + 1) * config.hiddenSize(), 0f);
+            }
+        }
+        return v;
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} of a random model into {@code dir}. */

@@ -106,7 +106,8 @@ public record PretrainRun(List<Path> inputs, Path validInput, double validFracti
     private BertModel load(ModelSession session, boolean main, Log log) {
         BertModel.Loaded loaded = BertModel.load(session.checkpoint(), Head.MLM, List.of(), session.device(),
                 org.bytedeco.pytorch.global.torch.ScalarType.Float, settings.seed());
-        if (main) {
+        // a resumed run starts from its checkpoint, which the trainer restores and reports
+        if (main && TrainingCheckpoint.find(output).isEmpty()) {
             log.info(startingPoint(session.name(), loaded.initialised()));
         }
         return loaded.model();

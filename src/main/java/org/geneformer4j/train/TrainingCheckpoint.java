@@ -79,7 +79,7 @@ public final class TrainingCheckpoint {
     }
 
     /** The newest checkpoint, if any. */
-    static Optional<Path> find(Path runDir) {
+    public static Optional<Path> find(Path runDir) {
         try {
             List<Path> all = all(runDir);
             return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
