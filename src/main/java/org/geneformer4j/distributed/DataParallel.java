@@ -180,10 +180,11 @@ public final class DataParallel implements AutoCloseable {
     }
 
     /**
-     * Fails on every rank unless all ranks hold rank 0's weights bit for bit. Only rank 0 writes checkpoints, so
-     * replicas that drifted apart (a kernel that rounds differently on another card, a rank that missed an update)
-     * would be saved as one model while the job trains others. The fingerprint is exact whatever order a device sums
-     * in: each tensor's bit patterns summed as integers.
+     * Fails on every rank unless all ranks hold the same weights. Only rank 0 writes checkpoints, so replicas that
+     * drifted apart (a kernel that rounds differently on another card, a rank that missed an update) would be saved
+     * as one model while the job trains others. The checksum is each tensor's bit patterns summed as integers:
+     * exact whatever order a device sums in, so equal weights always agree; changes that cancel within a tensor
+     * would go unseen, which drifting replicas, differing in many elements at random, do not do.
      */
     public void requireSameWeights(Collection<Tensor> params, long step) {
         if (group == null) {
@@ -207,7 +208,7 @@ public final class DataParallel implements AutoCloseable {
         long[] all = sum(mine);
         if (all[0] != mine[0] * worldSize() || all[1] != mine[1] * worldSize()) {
             throw new UserException("rank " + cluster.rank() + " of " + worldSize() + ": the ranks' weights differ after step "
-                    + step + " (the replicas diverged); no checkpoint was written for it. Rerun to resume from the last one");
+                    + step + " (the replicas diverged: ranks on different cards or software?); no checkpoint was written for it");
         }
     }
 

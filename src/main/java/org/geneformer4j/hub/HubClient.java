@@ -124,7 +124,7 @@ public final class HubClient {
                 if (remote.size() >= 0 && have == remote.size()) {
                     break;
                 }
-                progress.advance(have - progress.done());
+                progress.resumedAt(have); // bytes of a partial download count towards the total, not the rate
                 try {
                     transfer(remote.location(), partial, have, progress);
                     last = null;
@@ -184,7 +184,7 @@ public final class HubClient {
         checkStatus(r.statusCode(), uri.toString());
         boolean append = offset > 0 && r.statusCode() == 206;
         if (offset > 0 && !append) {
-            progress.advance(-progress.done()); // the server ignored Range: start over
+            progress.resumedAt(0); // the server ignored Range: start over
         }
         try (InputStream in = r.body();
                 OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

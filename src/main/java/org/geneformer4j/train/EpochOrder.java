@@ -12,7 +12,8 @@ import java.util.function.IntUnaryOperator;
  * upstream's pretrainer uses (GENEFORMER.md §8):
  * <ol>
  * <li>a random permutation of the cells;</li>
- * <li>cut into megabatches of {@code min(n / (4 batch), 50)} batches, at least one;</li>
+ * <li>cut into megabatches of {@code min(n / (4 batch), 50)} batches, at least one, where a batch is an optimizer
+ *     step's cells (batch size times gradient accumulation, as transformers' Trainer gives its sampler);</li>
  * <li>each megabatch sorted longest first, stably, so that a batch pads to similar lengths while the epoch stays
  *     shuffled;</li>
  * <li>the longest cell of the epoch swapped to the very front, so that a batch that does not fit fails (or backs off
@@ -36,7 +37,8 @@ final class EpochOrder {
 
     /** As above with batches of {@code batchSize} (the whole job's: per-rank size times ranks). */
     static List<int[]> batches(TrainingTask task, TrainSettings s, int batchSize, int epoch) {
-        int[] order = order(task.trainSize(), task::length, batchSize, s.groupByLength(), s.seed(), epoch);
+        // megabatches count optimizer steps' cells, as transformers gives its sampler batch x accumulation
+        int[] order = order(task.trainSize(), task::length, batchSize * s.gradientAccumulation(), s.groupByLength(), s.seed(), epoch);
         List<int[]> out = new ArrayList<>();
         for (int from = 0; from < order.length; from += batchSize) {
             out.add(Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize)));
@@ -49,7 +51,7 @@ final class EpochOrder {
         return batchSize * Math.max(1, Math.min(n / (4 * batchSize), MAX_MEGABATCH_BATCHES));
     }
 
-    /** The cells {@code 0..n-1} in the order of epoch {@code epoch}. */
+    /** The cells {@code 0..n-1} in the order of epoch {@code epoch}; {@code batchSize} sizes the megabatches. */
     static int[] order(int n, IntUnaryOperator length, int batchSize, boolean groupByLength, long seed, int epoch) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {

@@ -49,7 +49,13 @@ public record TrainSettings(double learningRate, double weightDecay, Schedule sc
                 maxGradNorm, seed, groupByLength, evalSteps, saveSteps, logSteps, bestMetric, loadBestAtEnd, beta1, beta2, epsilon, 0)
                 .toString()
                 // whole step counts as they were written when these were integers: older checkpoints still resume
-                .replaceAll("(evalSteps|saveSteps|logSteps)=(\\d+)\\.0(?=[,\\]])", "$1=$2");
+                .replace("evalSteps=" + evalSteps + ",", "evalSteps=" + steps(evalSteps) + ",")
+                .replace("saveSteps=" + saveSteps + ",", "saveSteps=" + steps(saveSteps) + ",")
+                .replace("logSteps=" + logSteps + ",", "logSteps=" + steps(logSteps) + ",");
+    }
+
+    private static String steps(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static void interval(String option, double v) {

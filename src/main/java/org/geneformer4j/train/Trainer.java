@@ -150,9 +150,10 @@ public final class Trainer {
                             + parallel.cluster().rank() + "): each batch now goes through in " + pieces
                             + " pieces, its gradients accumulated (the same step, more time)"));
             Evaluation evaluation = new Evaluation(s, runDir, state.bestMetric(), state.bestStep(), main, autocast);
-            LossWindow window = new LossWindow(s.logEvery(total) > 0 ? s.logEvery(total) : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
             long evalEvery = s.evalEvery(total);
             long saveEvery = s.saveEvery(total);
+            long logEvery = s.logEvery(total);
+            LossWindow window = new LossWindow(logEvery > 0 ? logEvery : Math.max(1, Math.round(stepsPerEpoch / 10.0)));
             long step = state.globalStep();
             int epoch = state.epoch();
             int b = state.batchInEpoch();

@@ -64,7 +64,7 @@ public final class Progress {
         return this;
     }
 
-    /** Work an earlier process did: part of the total, not of this process's rate. */
+    /** Sets the work done to {@code n}, done earlier (a resumed run, a partial download): part of the total, not of the rate. */
     public synchronized void resumedAt(long n) {
         done = n;
         doneBefore = n;

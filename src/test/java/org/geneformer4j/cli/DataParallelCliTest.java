@@ -126,7 +126,9 @@ class DataParallelCliTest {
         }
         double d = maxDifference(runs.get(0), runs.get(1));
         System.out.println("gene classifier, 2 ranks x batch 4 vs 1 process x batch 8: max weight difference " + d);
-        assertTrue(d < 1e-6, "weights differ by " + d);
+        // 4.8e-7 here, above the cell classifier's 1.2e-7: a rank's token losses are summed over more terms; the bound
+        // leaves room for another CPU's vector width to round differently
+        assertTrue(d < 2e-6, "weights differ by " + d);
         assertTrue(maxDifferenceToStart(runs.get(0), model) > 1e-4, "the weights moved");
     }
 

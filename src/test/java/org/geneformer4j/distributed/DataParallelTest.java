@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * without a gradient counted as zeros, and the pooled buckets allocated once for the run, not per step.
  */
 class DataParallelTest {
-    /** Sizes that make three buckets of at most 25 MiB: 4M + 3M floats, then 2M + 1, then 5M. */
+    /** Sizes that make three buckets of at most 25 MiB, filled from the last: 4M floats, then 3M + 1 + 2M, then 5M. */
     static final int[] SIZES = {5_000_000, 2_000_000, 1, 3_000_000, 4_000_000};
 
     @Test

@@ -43,5 +43,6 @@ class TrainSettingsTest {
         String key = every(0, 2, 10).resumeKey();
         assertTrue(key.contains("evalSteps=0, saveSteps=2, logSteps=10,"), key);
         assertTrue(every(0.5, 0, 0).resumeKey().contains("evalSteps=0.5,"));
+        assertTrue(every(0, 20_000_000, 0).resumeKey().contains("saveSteps=20000000,"), "not 2.0E7");
     }
 }

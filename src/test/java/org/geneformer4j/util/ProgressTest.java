@@ -20,13 +20,13 @@ class ProgressTest {
         p.advance(2, 10_000);
         p.finish();
         String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
-        // 2 steps in 4 s: 0.5 steps/s, 98 steps left: 196 s (counting the 100 resumed steps would say 2 s)
+        // 2 steps in 4 s: 0.5 steps/s, 98 steps left: 196 s (counting the 100 resumed steps would say about 4 s)
         assertEquals("pretrain: 102/200 (51%) steps, 0.5 steps/s, 2,500 tokens/s, ETA 196 s", lines[0]);
         assertEquals("pretrain: 102/200 (51%) steps, 0.5 steps/s, 2,500 tokens/s, 4.0 s", lines[1]);
     }
 
     @Test
-    void withoutASecondCountTheLineIsAsBefore() {
+    void withoutASecondCountOnlyTheMainRateIsShown() {
         long[] now = {0};
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), "embed", "cells", 0, false, 0, () -> now[0]);
