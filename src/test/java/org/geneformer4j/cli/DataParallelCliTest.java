@@ -91,25 +91,7 @@ class DataParallelCliTest {
      */
     @Test
     void geneClassifierTwoRanksWithBatchFourEqualOneProcessWithBatchEight() throws Exception {
-        Map<Integer, Integer> counts = new java.util.HashMap<>();
-        try (var r = org.geneformer4j.dataset.Datasets.open(data)) {
-            var c = org.geneformer4j.dataset.TokenColumns.of(r, List.of());
-            while (r.hasNext()) {
-                var b = r.next();
-                for (int i = 0; i < b.rows(); i++) {
-                    for (int t : c.tokens(b, i)) {
-                        counts.merge(t, 1, Integer::sum);
-                    }
-                }
-            }
-        }
-        var vocab = org.geneformer4j.vocab.GeneVocabulary.builtin("gc104M");
-        List<Integer> common = counts.entrySet().stream().filter(e -> e.getKey() > 3)
-                .sorted(Map.Entry.<Integer, Integer>comparingByValue().reversed()).limit(20).map(Map.Entry::getKey).toList();
-        StringBuilder tsv = new StringBuilder("gene\tclass\n");
-        for (int i = 0; i < common.size(); i++) {
-            tsv.append(vocab.tokenName(common.get(i))).append('\t').append(i % 2 == 0 ? "even" : "odd").append('\n');
-        }
+        StringBuilder tsv = FinetuneCliTest.topGeneClasses(data);
         Path classes = tmp.resolve("genes.tsv");
         Files.writeString(classes, tsv);
         List<Path> runs = new ArrayList<>();

@@ -193,10 +193,13 @@ class FinetuneCliTest {
         }
     }
 
-    @Test
-    void finetuneGeneClassifiesHeldOutGenes() throws Exception {
+    /**
+     * A gene-classes table of the dataset's 20 most frequent genes (V2 vocabulary), alternately "even" and "odd": classes
+     * every cell has genes of, for the gene classifier's tests.
+     */
+    static StringBuilder topGeneClasses(Path dataset) {
         Map<Integer, Integer> counts = new HashMap<>();
-        try (DatasetReader r = Datasets.open(ds)) {
+        try (DatasetReader r = Datasets.open(dataset)) {
             TokenColumns c = TokenColumns.of(r, List.of());
             while (r.hasNext()) {
                 RowBatch b = r.next();
@@ -214,6 +217,12 @@ class FinetuneCliTest {
         for (int i = 0; i < common.size(); i++) {
             tsv.append(vocab.tokenName(common.get(i))).append('\t').append(i % 2 == 0 ? "even" : "odd").append('\n');
         }
+        return tsv;
+    }
+
+    @Test
+    void finetuneGeneClassifiesHeldOutGenes() throws Exception {
+        StringBuilder tsv = topGeneClasses(ds);
         tsv.append("ENSG99999999999\todd\n");
         Path classes = tmp.resolve("genes.tsv");
         Files.writeString(classes, tsv);
