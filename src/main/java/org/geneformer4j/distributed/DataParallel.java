@@ -1,6 +1,5 @@
 package org.geneformer4j.distributed;
 
-import org.geneformer4j.util.ErrorMessages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +13,7 @@ import org.bytedeco.pytorch.Work;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.geneformer4j.tensor.Tensors;
+import org.geneformer4j.util.ErrorMessages;
 import org.geneformer4j.util.UserException;
 
 /**

@@ -1,10 +1,10 @@
 package org.geneformer4j.engine;
 
-import org.geneformer4j.util.ErrorMessages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.geneformer4j.util.ErrorMessages;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -46,8 +46,13 @@ public final class MemoryBackoff {
         return false;
     }
 
+    /** {@code run} on {@code batch}, or on halves of it where it fails for memory; results in the batch's order. */
+    public static <C, R> List<R> run(List<C> batch, Function<List<C>, List<R>> run) {
+        return run(batch, run, n -> { });
+    }
+
     /**
-     * {@code run} on {@code batch}, or on halves of it where it fails for memory; results in the batch's order.
+     * As {@link #run(List, Function)}, telling {@code halved} of each split.
      *
      * @param halved told the size of each batch that had to be split (for a log line)
      */

@@ -69,7 +69,7 @@ public final class Worker implements AutoCloseable {
             for (int[] idx : BatchPlan.plan(lengths, batchSize, maxTokens, packed)) {
                 List<Integer> ids = Arrays.stream(idx).boxed().toList();
                 // a batch the device cannot hold runs as its halves (an evaluation during training, say)
-                List<float[]> rows = MemoryBackoff.run(ids, sub -> logitsOf(cells, sub, packed, perToken), n -> { });
+                List<float[]> rows = MemoryBackoff.run(ids, sub -> logitsOf(cells, sub, packed, perToken));
                 for (int r = 0; r < idx.length; r++) {
                     out[idx[r]] = rows.get(r);
                 }

@@ -1,9 +1,5 @@
 package org.geneformer4j.model;
 
-import org.geneformer4j.util.ErrorMessages;
-import org.geneformer4j.tensor.AtenOps;
-import org.geneformer4j.tensor.LibTorch;
-
 import java.util.List;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.IValue;
@@ -13,6 +9,9 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.geneformer4j.tensor.AtenOps;
+import org.geneformer4j.tensor.LibTorch;
+import org.geneformer4j.util.ErrorMessages;
 
 /**
  * Self-attention within each cell of a packed batch ({@link PackedLayout}), never across cells.

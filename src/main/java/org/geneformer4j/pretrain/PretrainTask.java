@@ -95,7 +95,7 @@ public final class PretrainTask implements TrainingTask {
             int to = Math.min(valid.size(), from + evalBatch);
             List<Integer> rows = IntStream.range(from, to).boxed().toList();
             // a batch the device cannot hold runs as its halves; each cell's mask depends on its row alone
-            for (double[] part : MemoryBackoff.run(rows, sub -> validationSums(model, sub), n -> { })) {
+            for (double[] part : MemoryBackoff.run(rows, sub -> validationSums(model, sub))) {
                 lossSum += part[0];
                 correct += (long) part[1];
                 unigramSum += part[2];

@@ -1,6 +1,5 @@
 package org.geneformer4j.train;
 
-import org.geneformer4j.util.ErrorMessages;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -8,11 +7,12 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.geneformer4j.distributed.DataParallel;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.geneformer4j.model.BertModel;
+import org.geneformer4j.distributed.DataParallel;
 import org.geneformer4j.engine.MemoryBackoff;
+import org.geneformer4j.model.BertModel;
 import org.geneformer4j.tensor.Autocast;
+import org.geneformer4j.util.ErrorMessages;
 import org.geneformer4j.util.UserException;
 
 /**
@@ -115,6 +115,7 @@ final class TrainStep {
         double gradNorm = Gradients.clipNorm(trainableList, s.maxGradNorm());
         optimizer.step(learningRate);
         Gradients.zero(trainableList);
+        FaultInjection.maybeDiverge(rank, step, trainableList);
         return new Done(losses.sum / micro, gradNorm, losses.examples, losses.tokens,
                 new long[] {t1 - t0, t2 - t1, System.nanoTime() - t2});
     }

@@ -167,7 +167,6 @@ public final class Trainer {
                 int micro = Math.min(s.gradientAccumulation(), batches.size() - b);
                 double lr = s.learningRate() * s.schedule().factor(step, warmup, total, s.learningRate());
                 TrainStep.Done done = trainStep.run(batches.subList(b, b + micro), step, lr);
-                FaultInjection.maybeDiverge(parallel.cluster().rank(), step, trainable.values());
                 b += micro;
                 step++;
                 progress.advance(1, done.tokens());
